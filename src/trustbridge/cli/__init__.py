@@ -1,0 +1,1 @@
+"""The ``trustbridge`` command line (Typer + Rich)."""

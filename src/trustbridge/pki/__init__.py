@@ -1,0 +1,1 @@
+"""Keys and certificates: generation, parsing of uploads, fingerprints, encryption at rest."""

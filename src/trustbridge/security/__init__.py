@@ -1,0 +1,1 @@
+"""Shared security primitives: password hashing, generated secrets, HTTP Basic parsing."""

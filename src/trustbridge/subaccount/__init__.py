@@ -1,0 +1,1 @@
+"""The BTP subaccount: trust store, destinations (and, later, the XSUAA-like authorization server)."""

@@ -1,0 +1,36 @@
+"""The subaccount service as one ASGI application: ``create_app(db, settings)``."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from fastapi import FastAPI
+
+from trustbridge.config import Settings
+from trustbridge.pki.encryption import SecretBox
+from trustbridge.storage import Database
+from trustbridge.subaccount.api import destinations, extensions, trust
+from trustbridge.subaccount.api.auth import AdminBasicAuthenticator, Authentication, Authenticator
+from trustbridge.subaccount.api.context import ServiceContext
+from trustbridge.subaccount.api.exceptions import install_exception_handlers
+
+
+def create_app(db: Database, settings: Settings, *, authenticators: Sequence[Authenticator] | None = None) -> FastAPI:
+    """The Destination service API (trust store, subaccount destinations), the extensions and ``/healthz``.
+
+    ``authenticators`` defaults to the admin's HTTP Basic; later schemes (XSUAA bearer tokens) are added to
+    the chain here.
+    """
+    app = FastAPI(title="trustbridge subaccount", docs_url=None, redoc_url=None, openapi_url=None)
+    app.state.context = ServiceContext(db, settings, SecretBox.from_settings(settings))
+    app.state.authentication = Authentication(authenticators or [AdminBasicAuthenticator(db)])
+    install_exception_handlers(app)
+
+    @app.get("/healthz")
+    def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    app.include_router(trust.router)
+    app.include_router(destinations.router)
+    app.include_router(extensions.router)
+    return app

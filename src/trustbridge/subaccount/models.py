@@ -1,0 +1,64 @@
+"""Tables of the subaccount service (prefix ``sa_``). State only; the rules live in the domain modules."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import JSON, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from trustbridge.security.admin import AdminAccountColumns
+from trustbridge.storage.types import UTCDateTime, utcnow
+
+
+class SubaccountBase(DeclarativeBase):
+    pass
+
+
+class Subaccount(SubaccountBase):
+    __tablename__ = "sa_subaccounts"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)  # GUID, as BTP's
+    subdomain: Mapped[str] = mapped_column(String(63))
+    region: Mapped[str] = mapped_column(String(16))  # e.g. eu10
+    trust_key_size: Mapped[int] = mapped_column(Integer, default=4096)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class TrustKeyPair(SubaccountBase):
+    """A signing key pair with its self-signed certificate; role ``active`` signs, ``passive`` waits."""
+
+    __tablename__ = "sa_trust_keypairs"
+    __table_args__ = (UniqueConstraint("subaccount_id", "role", name="uq_sa_trust_keypairs_role"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    subaccount_id: Mapped[str] = mapped_column(ForeignKey("sa_subaccounts.id", ondelete="CASCADE"))
+    role: Mapped[str] = mapped_column(String(8))
+    private_key_encrypted: Mapped[str] = mapped_column(Text)  # Fernet token over the PKCS#8 PEM
+    certificate_pem: Mapped[str] = mapped_column(Text)
+    subject_cn: Mapped[str] = mapped_column(String(255))
+    sha256_fingerprint: Mapped[str] = mapped_column(String(95))
+    not_before: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    not_after: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class Destination(SubaccountBase):
+    """A subaccount-level destination: every property as given, secrets encrypted apart."""
+
+    __tablename__ = "sa_destinations"
+    __table_args__ = (UniqueConstraint("subaccount_id", "name", name="uq_sa_destinations_name"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    subaccount_id: Mapped[str] = mapped_column(ForeignKey("sa_subaccounts.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(200))
+    properties: Mapped[dict[str, Any]] = mapped_column(JSON)  # non-secret properties, as given
+    secrets_encrypted: Mapped[str | None] = mapped_column(Text, nullable=True)  # Fernet(JSON of secret props)
+    revision: Mapped[int] = mapped_column(Integer, default=1)  # bumps on every change (ETag, token cache key)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    modified_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class SubaccountAdmin(AdminAccountColumns, SubaccountBase):
+    __tablename__ = "sa_admin_accounts"

@@ -1,0 +1,163 @@
+"""The README's main job, for real: ``trustbridge up --demo`` in a subprocess, spoken to over HTTP."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import stat
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def _cli(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "trustbridge.cli.main", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        check=False,
+    )
+
+
+class Running:
+    def __init__(self, data_dir: Path, sub_port: int, s4_port: int, env: dict[str, str], process: Any) -> None:
+        self.data_dir = data_dir
+        self.subaccount = f"http://127.0.0.1:{sub_port}"
+        self.s4 = f"http://127.0.0.1:{s4_port}"
+        self.env = env
+        self.process = process
+
+
+@pytest.fixture
+def demo_landscape(tmp_path: Path, database_url: str) -> Iterator[Running]:
+    data_dir = tmp_path / "demo"
+    sub_port, s4_port = _free_port(), _free_port()
+    env = {**os.environ, "TRUSTBRIDGE_DATABASE_URL": database_url}
+    if database_url.startswith("sqlite"):
+        env.pop("TRUSTBRIDGE_DATABASE_URL")  # the embedded default: SQLite in the data dir
+    log = (tmp_path / "up.log").open("w")
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "trustbridge.cli.main",
+            "up",
+            "--demo",
+            "--data-dir",
+            str(data_dir),
+            "--subaccount-port",
+            str(sub_port),
+            "--s4-port",
+            str(s4_port),
+        ],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        env=env,
+    )
+    running = Running(data_dir, sub_port, s4_port, env, process)
+    deadline = time.monotonic() + 90
+    try:
+        while True:
+            if process.poll() is not None:
+                pytest.fail(f"trustbridge up exited: {(tmp_path / 'up.log').read_text()}")
+            try:
+                if all(
+                    httpx.get(f"{url}/healthz", timeout=1).status_code == 200
+                    for url in (running.subaccount, running.s4)
+                ):
+                    break
+            except httpx.TransportError:
+                pass
+            if time.monotonic() > deadline:
+                pytest.fail(f"trustbridge up did not become healthy: {(tmp_path / 'up.log').read_text()}")
+            time.sleep(0.2)
+        yield running
+    finally:
+        process.send_signal(signal.SIGTERM)
+        try:
+            assert process.wait(timeout=20) == 0
+        finally:
+            if process.poll() is None:
+                process.kill()
+            log.close()
+
+
+def test_up_demo_serves_both_services_and_writes_the_credentials(demo_landscape: Running) -> None:
+    credentials_path = demo_landscape.data_dir / "demo-credentials.json"
+    assert stat.S_IMODE(credentials_path.stat().st_mode) == 0o600
+    credentials = json.loads(credentials_path.read_text())
+    assert credentials["s4"]["communication_user"] == "TASKCENTERCOM"
+    assert len(credentials["s4"]["communication_user_password"]) >= 20
+    user = credentials["subaccount"]["users"][0]
+    assert {"login", "password", "user_uuid"} <= set(user)
+
+    # the admin passwords in the file open the admin APIs; nothing that changes state is open
+    sub_admin = ("admin", credentials["subaccount"]["admin_password"])
+    s4_admin = ("admin", credentials["s4"]["admin_password"])
+    assert httpx.get(f"{demo_landscape.s4}/api/communication-systems").status_code == 401
+    assert httpx.post(f"{demo_landscape.s4}/api/communication-users", json={}).status_code == 401
+    assert (
+        httpx.get(f"{demo_landscape.subaccount}/destination-configuration/v1/subaccountDestinations").status_code == 401
+    )
+    systems = httpx.get(f"{demo_landscape.s4}/api/communication-systems", auth=s4_admin).json()["value"]
+    assert systems[0]["oauth2_idp_enabled"] is True
+    destination = httpx.get(
+        f"{demo_landscape.subaccount}/destination-configuration/v1/subaccountDestinations/S4HANACloud", auth=sub_admin
+    ).json()
+    assert destination["tokenServiceURL"] == f"{demo_landscape.s4}/sap/bc/sec/oauth2/token"
+
+    # Download Trust over real HTTP returns the certificate the communication system trusts
+    pem = httpx.get(f"{demo_landscape.subaccount}/cockpit/destinations/download-trust", auth=sub_admin).text
+    assert pem.startswith("-----BEGIN CERTIFICATE-----")
+
+
+def test_status_json_holds_the_contract_while_up_is_running(demo_landscape: Running) -> None:
+    result = _cli("status", "--data-dir", str(demo_landscape.data_dir), "--json", env=demo_landscape.env)
+    assert result.returncode == 0, result.stderr
+    status = json.loads(result.stdout)
+    sub = status["subaccount"]
+    assert sub["region"] == "eu10"
+    assert sub["trust"]["active"]["subject_cn"] == f"cfapps.eu10.hana.ondemand.com/{sub['id']}"
+    fingerprint = sub["trust"]["active"]["sha256_fingerprint"]
+    (system,) = status["s4"]["communication_systems"]
+    assert system["signing_certificate"]["sha256_fingerprint"] == fingerprint
+    assert system["saml_issuer"] == sub["trust"]["active"]["subject_cn"]
+    assert {"system_id", "oauth2_idp_enabled", "user_id_mapping_mode", "inbound_users"} <= set(system)
+    (arrangement,) = status["s4"]["communication_arrangements"]
+    assert {"name", "scenario_id", "system_id", "inbound_user", "authentication_method"} <= set(arrangement)
+    assert set(arrangement["oauth2"]) >= {"client_id", "token_service_url", "saml2_audience"}
+    (destination,) = status["destinations"]
+    assert destination["Name"] == "S4HANACloud"
+    assert destination["tokenServiceURL"] == f"{demo_landscape.s4}/sap/bc/sec/oauth2/token"
+    credentials = json.loads((demo_landscape.data_dir / "demo-credentials.json").read_text())
+    assert credentials["s4"]["communication_user_password"] not in result.stdout
+
+    # a second apply of the demo changes nothing: `trustbridge apply` with the same content says so
+    trust = _cli(
+        "trust",
+        "download",
+        "-o",
+        str(demo_landscape.data_dir / "t.pem"),
+        "--data-dir",
+        str(demo_landscape.data_dir),
+        env=demo_landscape.env,
+    )
+    assert trust.returncode == 0, trust.stderr
+    assert (demo_landscape.data_dir / "t.pem").read_text().startswith("-----BEGIN CERTIFICATE-----")
