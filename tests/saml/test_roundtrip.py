@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 from pathlib import Path
@@ -50,7 +51,10 @@ def test_python_xmlsec_and_signxml_verify_our_signatures(signer: Signer) -> None
     assert result.signed_xml is not None
 
 
-@pytest.mark.skipif(shutil.which("xmlsec1") is None, reason="xmlsec1 (Debian package xmlsec1) is not installed")
+@pytest.mark.skipif(
+    shutil.which("xmlsec1") is None and os.environ.get("CI") != "true",
+    reason="xmlsec1 (Debian package xmlsec1) is not installed (CI installs it and never skips)",
+)
 def test_the_xmlsec1_program_verifies_our_signatures(signer: Signer, tmp_path: Path) -> None:
     (tmp_path / "a.xml").write_bytes(signer.signed())
     (tmp_path / "c.pem").write_bytes(signer.pem)

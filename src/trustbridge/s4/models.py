@@ -149,3 +149,34 @@ class BusinessUserRole(S4Base):
 
 class S4Admin(AdminAccountColumns, S4Base):
     __tablename__ = "s4_admin_accounts"
+
+
+class AccessToken(S4Base):
+    """An opaque OAuth 2.0 access token, stored as its SHA-256 (the token itself is never kept)."""
+
+    __tablename__ = "s4_access_tokens"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    client: Mapped[str] = mapped_column(String(40))  # the communication user that authenticated
+    business_user_pk: Mapped[int] = mapped_column(ForeignKey("s4_business_users.id", ondelete="CASCADE"))
+    arrangement_pk: Mapped[int] = mapped_column(ForeignKey("s4_communication_arrangements.id", ondelete="CASCADE"))
+    scopes: Mapped[str] = mapped_column(String(1000))  # space-separated scope IDs
+    issued_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    expires_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), index=True)
+
+    business_user: Mapped[BusinessUser] = relationship()
+    arrangement: Mapped[CommunicationArrangement] = relationship()
+
+
+class UsedAssertion(S4Base):
+    """One-time use of SAML assertions (RFC 7522 §3 item 7 lets the server refuse replays): issuer + ID until expiry.
+
+    The primary key makes a replay fail at insert time in every process sharing the database.
+    """
+
+    __tablename__ = "s4_used_assertions"
+
+    issuer: Mapped[str] = mapped_column(String(255), primary_key=True)
+    assertion_id: Mapped[str] = mapped_column(String(256), primary_key=True)
+    expires_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), index=True)

@@ -15,6 +15,8 @@ from trustbridge.s4.api import (
 )
 from trustbridge.s4.api.auth import admin_guard
 from trustbridge.s4.api.exceptions import install_exception_handlers
+from trustbridge.s4.api.routes_inbound_services import inbound_services_router
+from trustbridge.s4.api.routes_token import token_router
 from trustbridge.storage import Database
 
 _ROUTERS: tuple[APIRouter, ...] = (
@@ -36,6 +38,9 @@ def create_app(db: Database, settings: Settings) -> FastAPI:
     @app.get("/healthz", include_in_schema=False)
     async def healthz() -> JSONResponse:
         return JSONResponse({"status": "ok"})
+
+    app.include_router(token_router(db))
+    app.include_router(inbound_services_router(db))
 
     guard = Depends(admin_guard(db))
     for router in _ROUTERS:
