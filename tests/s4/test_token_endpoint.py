@@ -383,3 +383,62 @@ def test_rejections_are_logged_with_a_reason_and_never_with_secrets(
     assert "reason=client_authentication_failed" in text
     for secret in (PASSWORD, "Wrong-Password-1234567!", encoded, encoded[:40], token):
         assert secret not in text
+
+
+def test_sha1_signatures_are_refused_unless_the_system_allows_them(chain: Chain, certs: Certificates) -> None:
+    from types import SimpleNamespace
+
+    from tests.saml.test_attacks import _resign_sha1
+
+    def sha1_assertion() -> bytes:
+        return _resign_sha1(SimpleNamespace(key=certs.key), chain.assertion())  # type: ignore[arg-type]
+
+    chain.rejected(chain.post(sha1_assertion()), 400, "invalid_grant", "RSA-SHA256")
+    chain.s4.patch_system("BTP_TASK_CENTER", allow_sha1=True)
+    assert chain.post(sha1_assertion()).status_code == 200
+
+
+@pytest.mark.parametrize("variant", ["xsw3", "xsw4", "xsw7", "xsw8"])
+def test_signature_wrapping_at_the_endpoint(chain: Chain, variant: str) -> None:
+    from tests.saml import test_attacks
+
+    attack = getattr(test_attacks, variant)
+    chain.rejected(chain.post(attack(chain.assertion())), 400, "invalid_grant", "Assertion rejected")
+
+
+@pytest.mark.parametrize(
+    "prefix",
+    [
+        b'<!DOCTYPE a [<!ENTITY e SYSTEM "file:///etc/passwd">]>',
+        b'<!DOCTYPE a [<!ENTITY a "aaaa"><!ENTITY b "&a;&a;">]>',
+    ],
+)
+def test_dtds_at_the_endpoint(chain: Chain, prefix: bytes) -> None:
+    chain.rejected(chain.post(prefix + chain.assertion()), 400, "invalid_grant", "DTD")
+
+
+def test_two_assertions_and_a_response_wrapper_at_the_endpoint(chain: Chain) -> None:
+    two = b"<x>" + chain.assertion() + chain.assertion() + b"</x>"
+    chain.rejected(chain.post(two), 400, "invalid_grant", "not exactly one saml2:Assertion")
+    response = (
+        b'<samlp:Response xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol">'
+        + chain.assertion()
+        + b"</samlp:Response>"
+    )
+    chain.rejected(chain.post(response), 400, "invalid_grant", "Response")
+
+
+def test_oversized_and_deep_input_at_the_endpoint(chain: Chain) -> None:
+    deep = chain.assertion().replace(b"</saml2:Assertion>", b"<x>" * 50 + b"</x>" * 50 + b"</saml2:Assertion>")
+    chain.rejected(chain.post(deep), 400, "invalid_grant", "deeper")
+    big = chain.assertion().replace(b"</saml2:Assertion>", b"<x>" + b"a" * 150_000 + b"</x></saml2:Assertion>")
+    chain.rejected(chain.post(big), 400, "invalid_request", "too large")
+
+
+def test_comment_and_unsigned_at_the_endpoint(chain: Chain) -> None:
+    commented = chain.assertion(name_id=UUID + ".x").replace((UUID + ".x").encode(), (UUID + "<!---->.x").encode())
+    chain.rejected(chain.post(commented), 400, "invalid_grant", "comments")
+    from tests.saml.test_attacks import _drop_signature
+
+    unsigned = etree.tostring(_drop_signature(etree.fromstring(chain.assertion())))
+    chain.rejected(chain.post(unsigned), 400, "invalid_grant", "not signed")

@@ -41,6 +41,7 @@ class SystemChanges:
     oauth2_idp_enabled: bool | Unset = UNSET
     saml_issuer: str | Unset | None = UNSET
     user_id_mapping_mode: str | Unset = UNSET
+    allow_sha1: bool | Unset = UNSET  # accept RSA-SHA1/SHA-1 assertion signatures (off unless set explicitly)
 
 
 def check_host_name(collector: Collector, field: str, value: str) -> str:
@@ -104,6 +105,8 @@ def _apply(changes: SystemChanges, collector: Collector) -> dict[str, object]:
         values["host_name"] = None if host is None else check_host_name(collector, "host_name", host)
     if not isinstance(changes.oauth2_idp_enabled, Unset):
         values["oauth2_idp_enabled"] = changes.oauth2_idp_enabled
+    if not isinstance(changes.allow_sha1, Unset):
+        values["allow_sha1"] = changes.allow_sha1
     if not isinstance(changes.saml_issuer, Unset):
         issuer = changes.saml_issuer
         if issuer is not None:

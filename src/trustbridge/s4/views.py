@@ -66,6 +66,7 @@ class CommunicationSystemView:
     system_name: str
     host_name: str | None
     oauth2_idp_enabled: bool
+    allow_sha1: bool
     saml_issuer: str | None
     user_id_mapping_mode: str
     signing_certificate: CertificateInfo | None
@@ -79,6 +80,7 @@ class CommunicationSystemView:
             "system_name": self.system_name,
             "host_name": self.host_name,
             "oauth2_idp_enabled": self.oauth2_idp_enabled,
+            "allow_sha1": self.allow_sha1,
             "saml_issuer": self.saml_issuer,
             "user_id_mapping_mode": self.user_id_mapping_mode,
             "signing_certificate": self.signing_certificate.as_dict() if self.signing_certificate else None,
@@ -101,6 +103,7 @@ def communication_system_view(system: CommunicationSystem, now: dt.datetime | No
         system_name=system.system_name,
         host_name=system.host_name,
         oauth2_idp_enabled=system.oauth2_idp_enabled,
+        allow_sha1=system.allow_sha1,
         saml_issuer=system.saml_issuer,
         user_id_mapping_mode=system.user_id_mapping_mode,
         signing_certificate=info,

@@ -13,7 +13,7 @@ from trustbridge.s4.api.unit_of_work import ok, read, write
 
 router = APIRouter(prefix="/communication-systems")
 
-_EDITABLE = ("system_name", "host_name", "oauth2_idp_enabled", "saml_issuer", "user_id_mapping_mode")
+_EDITABLE = ("system_name", "host_name", "oauth2_idp_enabled", "saml_issuer", "user_id_mapping_mode", "allow_sha1")
 
 
 def _changes(fields: Fields) -> systems.SystemChanges:
@@ -23,6 +23,7 @@ def _changes(fields: Fields) -> systems.SystemChanges:
         oauth2_idp_enabled=fields.boolean("oauth2_idp_enabled"),
         saml_issuer=fields.nullable_string("saml_issuer"),
         user_id_mapping_mode=fields.string("user_id_mapping_mode"),
+        allow_sha1=fields.boolean("allow_sha1"),
     )
 
 
