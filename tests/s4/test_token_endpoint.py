@@ -442,3 +442,16 @@ def test_comment_and_unsigned_at_the_endpoint(chain: Chain) -> None:
 
     unsigned = etree.tostring(_drop_signature(etree.fromstring(chain.assertion())))
     chain.rejected(chain.post(unsigned), 400, "invalid_grant", "not signed")
+
+
+def test_a_remembered_client_is_refused_once_locked_or_its_password_changed(chain: Chain) -> None:
+    assert chain.post(chain.assertion()).status_code == 200  # the credentials are now remembered
+    chain.s4.ok("PATCH", "/api/communication-users/TASKCENTERCOM", json={"locked": True})
+    response = chain.post(chain.assertion())
+    assert response.status_code == 401
+    assert response.json()["error"] == "invalid_client"
+    chain.s4.ok("PATCH", "/api/communication-users/TASKCENTERCOM", json={"locked": False})
+    assert chain.post(chain.assertion()).status_code == 200
+    chain.s4.ok("PATCH", "/api/communication-users/TASKCENTERCOM", json={"password": PASSWORD + "2"})
+    assert chain.post(chain.assertion()).status_code == 401
+    assert chain.post(chain.assertion(), password=PASSWORD + "2").status_code == 200

@@ -21,15 +21,19 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import hmac
 import secrets
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Protocol
 
 from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import rsa
-from sqlalchemy import delete, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import delete, insert, select
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from trustbridge.oauth.rfc7522 import GrantRejected, IssuedToken
@@ -41,6 +45,7 @@ from trustbridge.s4.models import (
     BusinessUser,
     CommunicationArrangement,
     CommunicationSystem,
+    CommunicationUser,
     UsedAssertion,
 )
 from trustbridge.s4.tenant import TenantInfo, load_tenant
@@ -60,10 +65,11 @@ class TokenPolicy:
 
 @dataclass(frozen=True)
 class Client:
-    """An authenticated communication user."""
+    """An authenticated communication user (with the password hash its credentials were checked against)."""
 
     pk: int
     user_name: str
+    password_hash: str | None = None
 
 
 def _utcnow() -> dt.datetime:
@@ -87,43 +93,111 @@ def _certificate(der: bytes) -> tuple[x509.Certificate, rsa.RSAPublicKey]:
 class TokenService:
     """The backend of the SAML 2.0 bearer grant for one tenant database."""
 
+    #: How long a successful client authentication is remembered (see :meth:`authenticate_client`).
+    CREDENTIAL_CACHE_SECONDS = 60.0
+
     def __init__(self, db: Database, policy: TokenPolicy | None = None, clock: Callable[[], dt.datetime] = _utcnow):
         self.db = db
         self.policy = policy or TokenPolicy()
         self.clock = clock
+        self._cache_key = secrets.token_bytes(32)
+        self._verified: dict[bytes, tuple[Client, float]] = {}
+        self._next_purge = 0.0
 
     # --- Saml2BearerBackend ------------------------------------------------------------------------------
     def authenticate_client(self, client_id: str, secret: str) -> Client | None:
-        """HTTP Basic of a communication user; the failure count (lock at 3) is committed either way."""
+        """HTTP Basic of a communication user; the failure count (lock at 3) is committed either way.
+
+        argon2 costs tens of milliseconds by design; the destination service calls with the same credentials
+        for every user and token. A success is therefore remembered for a minute under an HMAC of the
+        credentials (per-process random key, never the password) together with the password hash it matched;
+        the exchange re-reads the user in its own transaction and refuses the client if it was locked or its
+        password changed since. A failure is never cached: it always costs a full verification.
+        """
+        tag = hmac.new(self._cache_key, f"{client_id}\0{secret}".encode(), "sha256").digest()
+        cached = self._verified.get(tag)
+        if cached is not None and cached[1] > time.monotonic():
+            return cached[0]
         with self.db.transaction() as session:
             user = communication_users.authenticate(session, client_id, secret)
-            return None if user is None else Client(user.id, user.user_name)
+            client = None if user is None else Client(user.id, user.user_name, user.password_hash)
+        if client is None:
+            self._verified.pop(tag, None)
+            return None
+        if len(self._verified) > 1024:
+            self._verified.clear()
+        self._verified[tag] = (client, time.monotonic() + self.CREDENTIAL_CACHE_SECONDS)
+        return client
 
     def client_name(self, client: Client) -> str:
         return client.user_name
 
     def exchange(self, client: Client, assertion: bytes, scope: str | None) -> IssuedToken:
+        now = self.clock()
+        purge = time.monotonic() >= self._next_purge  # expired replay rows go at most once a minute
         with self.db.transaction() as session:
-            return _Exchange(session, self.policy, self.clock()).run(client, assertion, scope)
+            issued = _Exchange(session, self.policy, now, purge).run(client, assertion, scope)
+        if purge:
+            self._next_purge = time.monotonic() + 60
+        return issued
+
+
+class _Binding(Protocol):
+    """One OAuth 2.0 arrangement of the client with its communication system (a row of one joined query)."""
+
+    arrangement_pk: int
+    arrangement_name: str
+    scenario_id: str
+    system_id: str
+    oauth2_idp_enabled: bool
+    signing_certificate_der: bytes | None
+    saml_issuer: str | None
+    user_id_mapping_mode: str
+    allow_sha1: bool
+
+
+A, S, U = CommunicationArrangement, CommunicationSystem, CommunicationUser
+# The hot path reads with SQLAlchemy Core in one joined query: the ORM's identity map buys nothing here.
+_BINDINGS = (
+    select(
+        A.id.label("arrangement_pk"),
+        A.name.label("arrangement_name"),
+        A.scenario_id,
+        S.system_id,
+        S.oauth2_idp_enabled,
+        S.signing_certificate_der,
+        S.saml_issuer,
+        S.user_id_mapping_mode,
+        S.allow_sha1,
+        U.locked,
+        U.password_hash,
+    )
+    .select_from(A)
+    .join(S, A.system_pk == S.id)
+    .join(U, A.inbound_user_pk == U.id)
+    .where(A.authentication_method == "oauth2")
+    .order_by(A.id)
+)
 
 
 class _Exchange:
-    def __init__(self, session: Session, policy: TokenPolicy, now: dt.datetime) -> None:
+    def __init__(self, session: Session, policy: TokenPolicy, now: dt.datetime, purge: bool) -> None:
         self.session = session
         self.policy = policy
         self.now = now
+        self.purge = purge
         self.tenant: TenantInfo = load_tenant(session)
 
     def run(self, client: Client, assertion: bytes, scope: str | None) -> IssuedToken:
-        arrangements = list(
-            self.session.scalars(
-                select(CommunicationArrangement)
-                .where(CommunicationArrangement.inbound_user_pk == client.pk)
-                .where(CommunicationArrangement.authentication_method == "oauth2")
-                .order_by(CommunicationArrangement.id)
-            )
+        bindings = self.session.execute(_BINDINGS.where(A.inbound_user_pk == client.pk)).all()
+        state = (
+            (bindings[0].locked, bindings[0].password_hash)
+            if bindings
+            else self.session.execute(select(U.locked, U.password_hash).where(U.id == client.pk)).first()
         )
-        if not arrangements:
+        if state is None or state[0] or state[1] != client.password_hash:
+            raise GrantRejected("invalid_client", "client_changed", "Client authentication failed")
+        if not bindings:
             raise GrantRejected(
                 "unauthorized_client",
                 "no_oauth2_arrangement",
@@ -131,21 +205,18 @@ class _Exchange:
                 "with authentication method OAuth 2.0 (seed steps 17-18)",
             )
         first_error: GrantRejected | None = None
-        for arrangement in arrangements:
-            system = arrangement.system
-            if system is None:
-                continue
+        for binding in bindings:
             try:
-                verified = self._verify(system, assertion)
+                verified = self._verify(binding, assertion)
             except GrantRejected as rejected:
                 first_error = first_error or rejected
                 continue
-            return self._grant(client, arrangement, system, verified, scope)
+            return self._grant(client, binding, verified, scope)
         assert first_error is not None
         raise first_error
 
     # --- RFC 7522 §3 -------------------------------------------------------------------------------------
-    def _verify(self, system: CommunicationSystem, assertion: bytes) -> VerifiedAssertion:
+    def _verify(self, system: _Binding, assertion: bytes) -> VerifiedAssertion:
         sid = system.system_id
         if not system.oauth2_idp_enabled:
             raise GrantRejected(
@@ -260,29 +331,29 @@ class _Exchange:
         return expiry
 
     def _consume(self, verified: VerifiedAssertion, expiry: dt.datetime) -> None:
-        """One-time use: a row per issuer + assertion ID until expiry (+ skew), shared by every process."""
-        session = self.session
-        session.execute(delete(UsedAssertion).where(UsedAssertion.expires_at < self.now))
-        replay = GrantRejected(
-            "invalid_grant",
-            "replay",
-            f"The assertion {verified.assertion_id} was already used; assertions are one-time",
-        )
-        if session.get(UsedAssertion, (verified.issuer, verified.assertion_id)) is not None:
-            raise replay
-        try:
-            with session.begin_nested():
-                session.add(
-                    UsedAssertion(
-                        issuer=verified.issuer,
-                        assertion_id=verified.assertion_id,
-                        expires_at=expiry + self.policy.clock_skew,
-                    )
-                )
-        except IntegrityError:
-            raise replay from None
+        """One-time use: a row per issuer + assertion ID until expiry (+ skew), shared by every process.
 
-    def _business_user(self, system: CommunicationSystem, verified: VerifiedAssertion) -> BusinessUser:
+        ``INSERT … ON CONFLICT DO NOTHING`` on the primary key: of two processes racing with one assertion,
+        exactly one inserts; the other sees no row inserted and refuses the replay.
+        """
+        if self.purge:
+            self.session.execute(delete(UsedAssertion).where(UsedAssertion.expires_at < self.now))
+        row = {
+            "issuer": verified.issuer,
+            "assertion_id": verified.assertion_id,
+            "expires_at": expiry + self.policy.clock_skew,
+        }
+        dialect = self.session.get_bind().dialect.name
+        insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+        statement = insert(UsedAssertion).values(**row).on_conflict_do_nothing().returning(UsedAssertion.assertion_id)
+        if self.session.execute(statement).first() is None:
+            raise GrantRejected(
+                "invalid_grant",
+                "replay",
+                f"The assertion {verified.assertion_id} was already used; assertions are one-time",
+            )
+
+    def _business_user(self, system: _Binding, verified: VerifiedAssertion) -> tuple[int, str]:
         name_id = verified.name_id
         if not name_id:
             raise GrantRejected("invalid_grant", "name_id_empty", "The assertion's NameID is empty")
@@ -291,7 +362,9 @@ class _Exchange:
             "user_name": (BusinessUser.user_name, "user name"),
             "email": (BusinessUser.email, "e-mail address"),
         }.get(mode, (BusinessUser.global_user_id, "Global User ID"))
-        user = self.session.scalar(select(BusinessUser).where(column == name_id))
+        user = self.session.execute(
+            select(BusinessUser.id, BusinessUser.user_name, BusinessUser.locked).where(column == name_id)
+        ).first()
         if user is None:
             raise GrantRejected(
                 "invalid_grant",
@@ -301,9 +374,9 @@ class _Exchange:
             )
         if user.locked:
             raise GrantRejected("invalid_grant", "business_user_locked", f"Business user {user.user_name} is locked")
-        return user
+        return int(user.id), str(user.user_name)
 
-    def _scopes(self, arrangement: CommunicationArrangement, requested: str | None) -> list[str]:
+    def _scopes(self, arrangement: _Binding, requested: str | None) -> list[str]:
         scenario = get_scenario(arrangement.scenario_id)
         available = scenario.scopes if scenario is not None else []
         if requested is None or not requested.strip():
@@ -316,31 +389,24 @@ class _Exchange:
             raise GrantRejected(
                 "invalid_scope",
                 "scope_not_granted",
-                f"Scope {', '.join(unknown)} is not granted by communication arrangement {arrangement.name} "
-                f"(its scopes: {' '.join(available) or 'none'})",
+                f"Scope {', '.join(unknown)} is not granted by communication arrangement "
+                f"{arrangement.arrangement_name} (its scopes: {' '.join(available) or 'none'})",
             )
         return list(dict.fromkeys(wanted))
 
-    def _grant(
-        self,
-        client: Client,
-        arrangement: CommunicationArrangement,
-        system: CommunicationSystem,
-        verified: VerifiedAssertion,
-        scope: str | None,
-    ) -> IssuedToken:
-        scopes = self._scopes(arrangement, scope)
+    def _grant(self, client: Client, binding: _Binding, verified: VerifiedAssertion, scope: str | None) -> IssuedToken:
+        scopes = self._scopes(binding, scope)
         expiry = self._check_conditions(verified)
-        user = self._business_user(system, verified)
+        user_pk, _user_name = self._business_user(binding, verified)
         self._consume(verified, expiry)
         token = secrets.token_urlsafe(32)  # 256 bits
         lifetime = int(self.policy.token_lifetime.total_seconds())
-        self.session.add(
-            AccessToken(
+        self.session.execute(
+            insert(AccessToken).values(
                 token_hash=token_hash(token),
                 client=client.user_name,
-                business_user_pk=user.id,
-                arrangement_pk=arrangement.id,
+                business_user_pk=user_pk,
+                arrangement_pk=binding.arrangement_pk,
                 scopes=" ".join(scopes),
                 issued_at=self.now,
                 expires_at=self.now + dt.timedelta(seconds=lifetime),

@@ -113,7 +113,8 @@ class Saml2BearerGrant(BaseGrant, TokenEndpointMixin):  # type: ignore[misc]
 
     def _reject(self, error: Any, reason: str, client: str | None) -> Exception:
         log.info("token request rejected: reason=%s client=%s", reason, client or "-")
-        return error
+        rejected: Exception = error
+        return rejected
 
     def authenticate_client(self) -> Any:
         """RFC 6749 §2.3.1 (HTTP Basic). Any failure is the same ``invalid_client`` with HTTP 401, so an
@@ -158,6 +159,9 @@ class Saml2BearerGrant(BaseGrant, TokenEndpointMixin):  # type: ignore[misc]
         try:
             issued = self.backend.exchange(client, self._assertion, scope)
         except GrantRejected as rejected:
+            if rejected.error == "invalid_client":
+                failure = InvalidClientError(description=error_text(rejected.description), status_code=401)
+                raise self._reject(failure, rejected.reason, name) from None
             error_class = {
                 "invalid_scope": InvalidScopeError,
                 "unauthorized_client": UnauthorizedClientError,
