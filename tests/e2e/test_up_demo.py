@@ -161,3 +161,88 @@ def test_status_json_holds_the_contract_while_up_is_running(demo_landscape: Runn
     )
     assert trust.returncode == 0, trust.stderr
     assert (demo_landscape.data_dir / "t.pem").read_text().startswith("-----BEGIN CERTIFICATE-----")
+
+
+def test_the_demo_users_exist_and_the_cli_prints_their_assertion(demo_landscape: Running) -> None:
+    import base64
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    from trustbridge.saml.verifier import verify_assertion
+
+    credentials = json.loads((demo_landscape.data_dir / "demo-credentials.json").read_text())
+    sub_admin = ("admin", credentials["subaccount"]["admin_password"])
+    listed = httpx.get(f"{demo_landscape.subaccount}/api/users", auth=sub_admin).json()
+    expected = {u["login"]: u["user_uuid"] for u in credentials["subaccount"]["users"]}
+    assert (
+        {u["login"]: u["user_uuid"] for u in listed}
+        == expected
+        == {
+            "approver": expected["approver"],
+            "viewer": expected["viewer"],
+        }
+    )
+    assert all("password" not in u for u in listed)
+
+    result = _cli(
+        "assertion",
+        "--data-dir",
+        str(demo_landscape.data_dir),
+        "--destination",
+        "S4HANACloud",
+        "--user",
+        "approver",
+        env=demo_landscape.env,
+    )
+    assert result.returncode == 0, result.stderr
+    (line,) = result.stdout.splitlines()
+    pem = httpx.get(f"{demo_landscape.subaccount}/cockpit/destinations/download-trust", auth=sub_admin).text
+    public_key = x509.load_pem_x509_certificate(pem.encode()).public_key()
+    assert isinstance(public_key, rsa.RSAPublicKey)
+    verified = verify_assertion(base64.urlsafe_b64decode(line), public_key)
+    assert verified.name_id == expected["approver"]  # userIdSource = user_uuid → the business user's Global User ID
+    business_user = httpx.get(
+        f"{demo_landscape.s4}/api/business-users/APPROVER", auth=("admin", credentials["s4"]["admin_password"])
+    ).json()
+    assert business_user["global_user_id"] == verified.name_id
+
+
+def test_the_demo_destinations_assertion_buys_a_token_once(demo_landscape: Running) -> None:
+    """Issue B's contract: `trustbridge assertion` → the destination's tokenServiceURL → a Bearer token that
+    opens the SPI Task Replication service root; the same assertion again → 400 invalid_grant."""
+    credentials = json.loads((demo_landscape.data_dir / "demo-credentials.json").read_text())
+    login = credentials["subaccount"]["users"][0]["login"]
+    result = _cli(
+        "assertion",
+        "--data-dir",
+        str(demo_landscape.data_dir),
+        "--destination",
+        "S4HANACloud",
+        "--user",
+        login,
+        env=demo_landscape.env,
+    )
+    assert result.returncode == 0, result.stderr
+    assertion = result.stdout.strip()
+    assert "\n" not in assertion and "=" not in assertion and "+" not in assertion  # one base64url line
+
+    status = json.loads(
+        _cli("status", "--data-dir", str(demo_landscape.data_dir), "--json", env=demo_landscape.env).stdout
+    )
+    destination = status["destinations"][0]
+    user = credentials["s4"]["communication_user"]
+    form = {"grant_type": "urn:ietf:params:oauth:grant-type:saml2-bearer", "assertion": assertion, "client_id": user}
+    auth = (user, credentials["s4"]["communication_user_password"])
+    first = httpx.post(destination["tokenServiceURL"], data=form, auth=auth)
+    assert first.status_code == 200, first.text
+    token = first.json()
+    assert token["token_type"] == "Bearer"
+    service = (
+        f"{demo_landscape.s4}/sap/opu/odata4/sap/api_task_spi_replication/default/sap/api_task_spi_replication/0001/"
+    )
+    opened = httpx.get(service, headers={"Authorization": f"Bearer {token['access_token']}"})
+    assert opened.status_code == 200, opened.text
+    second = httpx.post(destination["tokenServiceURL"], data=form, auth=auth)
+    assert second.status_code == 400
+    assert second.json()["error"] == "invalid_grant"
