@@ -55,7 +55,8 @@ def main() -> None:
         data_dir = Path(tmp) / "landscape"
         port = _port()
         settings = Settings(data_dir=data_dir, database_url=f"sqlite:///{data_dir / 'trustbridge.db'}")
-        landscape = open_local(settings, LandscapeOptions(s4_port=port, subaccount_port=_port(), key_size=args.key_size))
+        options = LandscapeOptions(s4_port=port, subaccount_port=_port(), key_size=args.key_size)
+        landscape = open_local(settings, options)
         secrets = demo.load_or_create_secrets(settings.data_dir)
         spec = demo.with_host_name(demo.demo_spec(secrets), "my300000.s4hana.ondemand.com")
 

@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
 from typing import Any
 
 import pytest
 
 from trustbridge.landscape import demo
-from trustbridge.landscape.apply import UNCHANGED, Applier, StepReport, apply_landscape
+from trustbridge.landscape.apply import UNCHANGED, Applier, ApplyError, StepReport, apply_landscape
 from trustbridge.landscape.clients import S4Client
 from trustbridge.landscape.local import LocalLandscape, local_clients
-from trustbridge.landscape.spec import LandscapeSpec
+from trustbridge.landscape.spec import LandscapeSpec, SubaccountUserSpec
 from trustbridge.landscape.status import collect_status
+from trustbridge.subaccount import users
 
 
 def _apply(landscape: LocalLandscape, spec: LandscapeSpec, s4_wrapper: Any = None) -> Applier:
@@ -130,8 +132,6 @@ def test_a_failing_step_leaves_earlier_steps_consistent_and_a_rerun_finishes(
 def test_a_rejected_step_is_reported_with_its_step_number_and_changes_nothing_more(
     landscape: LocalLandscape, demo_spec: LandscapeSpec
 ) -> None:
-    from dataclasses import replace
-
     from trustbridge.landscape.clients import ApiError
 
     bad_user = replace(demo_spec.communication_users[0], password="short")
@@ -149,3 +149,80 @@ def test_a_rejected_step_is_reported_with_its_step_number_and_changes_nothing_mo
     status = _status(landscape)
     assert status["s4"]["communication_users"] == []
     assert status["s4"]["communication_systems"] == []
+
+
+# --- subaccount users ------------------------------------------------------------------------------------------
+
+
+def _users(landscape: LocalLandscape) -> list[dict[str, Any]]:
+    async def run() -> list[dict[str, Any]]:
+        async with local_clients(landscape) as (subaccount, _s4):
+            return await subaccount.users()
+
+    return asyncio.run(run())
+
+
+def test_the_demo_creates_its_subaccount_users_first(
+    landscape: LocalLandscape, demo_spec: LandscapeSpec, demo_secrets: demo.DemoSecrets
+) -> None:
+    applier = _apply(landscape, demo_spec)
+    assert [(r.step, r.subject, r.action) for r in applier.reports[:2]] == [
+        ("users", "subaccount user approver", "created"),
+        ("users", "subaccount user viewer", "created"),
+    ]
+    by_login = {u["login"]: u for u in _users(landscape)}
+    approver, viewer = demo_secrets.users
+    assert by_login["approver"] == {
+        "login": "approver",
+        "email": approver.email,
+        "user_uuid": approver.user_uuid,
+        "first_name": "Approver",
+        "last_name": "Demo",
+        "groups": [demo.APPROVER_GROUP],
+    }
+    assert by_login["viewer"]["user_uuid"] == viewer.user_uuid
+    assert by_login["viewer"]["groups"] == []
+    with landscape.database.read() as session:
+        assert users.authenticate(session, "approver", approver.password) is not None
+        assert users.authenticate(session, "viewer", viewer.password) is not None
+
+
+def test_apply_patches_differing_user_fields_and_never_the_password(
+    landscape: LocalLandscape, demo_spec: LandscapeSpec, demo_secrets: demo.DemoSecrets
+) -> None:
+    _apply(landscape, demo_spec)
+    approver = replace(
+        demo_spec.subaccount_users[0], email="boss@example.com", groups=("A", "B"), password="Another-Passw0rd"
+    )
+    spec = replace(demo_spec, subaccount_users=(approver, demo_spec.subaccount_users[1]))
+
+    again = _apply(landscape, spec)
+
+    user_reports = [(r.subject, r.action, r.detail) for r in again.reports if r.step == "users"][:2]
+    assert user_reports[0] == ("subaccount user approver", "updated", "email, groups")
+    assert user_reports[1][:2] == ("subaccount user viewer", "unchanged")
+    stored = next(u for u in _users(landscape) if u["login"] == "approver")
+    assert (stored["email"], stored["groups"]) == ("boss@example.com", ["A", "B"])
+    with landscape.database.read() as session:
+        assert users.authenticate(session, "approver", demo_secrets.users[0].password) is not None
+        assert users.authenticate(session, "approver", "Another-Passw0rd") is None
+    assert not _apply(landscape, spec).changed
+
+
+def test_a_new_user_without_a_password_stops_apply(landscape: LocalLandscape) -> None:
+    spec = LandscapeSpec(subaccount_users=(SubaccountUserSpec("nopw", "nopw@example.com"),))
+    with pytest.raises(ApplyError) as raised:
+        _apply(landscape, spec)
+    assert str(raised.value) == (
+        "step users (subaccount user nopw): a new user needs a password (password or password_env)"
+    )
+    assert _users(landscape) == []
+
+
+def test_a_user_without_user_uuid_in_the_file_keeps_the_generated_one(landscape: LocalLandscape) -> None:
+    spec = LandscapeSpec(subaccount_users=(SubaccountUserSpec("gen", "gen@example.com", password="Passw0rd!"),))
+    _apply(landscape, spec)
+    (created,) = _users(landscape)
+    again = _apply(landscape, spec)
+    assert not again.changed
+    assert _users(landscape) == [created]

@@ -13,6 +13,7 @@ EXAMPLE = Path(__file__).parents[2] / "docs" / "landscape.example.toml"
 
 def test_the_documented_example_expresses_every_seed_step(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("TASKCENTERCOM_PASSWORD", "x" * 20)
+    monkeypatch.setenv("APPROVER_PASSWORD", "y" * 12)
     spec = load_landscape(EXAMPLE)
     (system,) = spec.communication_systems
     assert system.signing_certificate == FROM_SUBACCOUNT
@@ -22,6 +23,9 @@ def test_the_documented_example_expresses_every_seed_step(monkeypatch: pytest.Mo
     assert spec.communication_users[0].password == "x" * 20
     assert spec.communication_arrangements[0].scenario_id == "SAP_COM_0501"
     assert spec.destinations[0].properties["URL.queries.sap-client"] == "100"
+    (user,) = spec.subaccount_users
+    assert (user.login, user.password, user.groups) == ("approver", "y" * 12, ("TaskCenterApprovers",))
+    assert user.user_uuid == spec.business_users[0].global_user_id  # the NameID S/4 maps onto the business user
 
 
 @pytest.mark.parametrize(
@@ -33,6 +37,13 @@ def test_the_documented_example_expresses_every_seed_step(monkeypatch: pytest.Mo
         ({"subaccount": {"destinations": [{"name": "D", "properties": {"tc.enabled": True}}]}}, "are strings"),
         ({"s4": {"communication_users": [{"user_name": "U", "description": "d", "password_env": "NOPE_X"}]}}, "NOPE_X"),
         ({"extra": {}}, "unknown key(s) extra"),
+        ({"subaccount": {"users": [{"login": "a"}]}}, "subaccount.users[0].email: required"),
+        ({"subaccount": {"users": [{"login": "a", "email": "a@b.c", "groups": "g"}]}}, "users[0].groups: expected"),
+        ({"subaccount": {"users": [{"login": "a", "email": "a@b.c", "uuid": "x"}]}}, "unknown key(s) uuid"),
+        (
+            {"subaccount": {"users": [{"login": "a", "email": "a@b.c", "password": "p", "password_env": "P"}]}},
+            "give password or password_env, not both",
+        ),
     ],
 )
 def test_mistakes_are_named_by_their_path(data: dict[str, object], message: str) -> None:
@@ -53,3 +64,14 @@ def test_invalid_toml_is_reported(tmp_path: Path) -> None:
     (tmp_path / "bad.toml").write_text("[[s4.communication_users]\n")
     with pytest.raises(SpecError, match="not valid TOML"):
         load_landscape(tmp_path / "bad.toml")
+
+
+def test_subaccount_users_with_defaults(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("VIEWER_PW", "secret-viewer")
+    spec = parse_landscape(
+        {"subaccount": {"users": [{"login": "viewer", "email": "v@example.com", "password_env": "VIEWER_PW"}]}}
+    )
+    (user,) = spec.subaccount_users
+    assert user.password == "secret-viewer"
+    assert (user.user_uuid, user.first_name, user.last_name, user.groups) == (None, None, None, ())
+    assert user.visible() == {"email": "v@example.com", "first_name": None, "last_name": None, "groups": []}

@@ -16,6 +16,7 @@ from rich.console import Console
 from rich.table import Table
 
 from trustbridge.config import DEFAULT_HOST, DEFAULT_S4_PORT, DEFAULT_SUBACCOUNT_PORT, Settings
+from trustbridge.errors import DomainError
 from trustbridge.landscape import demo
 from trustbridge.landscape.apply import ApplyError, StepReport, apply_landscape
 from trustbridge.landscape.clients import ApiError, S4Client, SubaccountClient
@@ -24,11 +25,16 @@ from trustbridge.landscape.local import (
     LocalLandscape,
     local_clients,
     open_local,
+    read_options,
     remote_clients,
 )
 from trustbridge.landscape.spec import SpecError, load_landscape
 from trustbridge.landscape.status import collect_status
+from trustbridge.pki.encryption import SecretBox
 from trustbridge.security.admin import admin_password_env
+from trustbridge.subaccount.assertions import assertion_for
+from trustbridge.subaccount.destinations import message_of
+from trustbridge.subaccount.users import find_user, user_claims
 
 app = typer.Typer(
     name="trustbridge",
@@ -292,6 +298,35 @@ def trust_download(
     pem = _run(run)
     output.write_text(pem, encoding="ascii")
     out.print(f"trust certificate written to {output}")
+
+
+@app.command()
+def assertion(
+    destination: Annotated[str, typer.Option("--destination", help="Name of the subaccount destination.")],
+    user: Annotated[str, typer.Option("--user", help="Login of the subaccount user.")],
+    data_dir: DataDir = Path(".trustbridge"),
+) -> None:
+    """Print the signed SAML assertion the subaccount sends for a destination and a user, encoded, one line.
+
+    A local shortcut: it reads the data dir (the Destination service has no API that hands out assertions).
+    The encoding is the destination's samlAssertionEncoding: base64url unless it says base64.
+    """
+    settings = Settings.load(data_dir)
+    if read_options(settings) is None:
+        raise _fail(f"no landscape in {settings.data_dir}: run 'trustbridge up' or 'trustbridge apply' first")
+    landscape = open_local(settings)
+    try:
+        box = SecretBox.from_settings(settings)
+        with landscape.database.read() as session:
+            subject = find_user(session, user)
+            if subject is None:
+                raise _fail(f"user '{user}' does not exist in the subaccount's user directory")
+            signed = assertion_for(session, box, destination, user_claims(subject))
+    except DomainError as exc:
+        raise _fail(message_of(exc)) from None
+    finally:
+        landscape.close()
+    sys.stdout.write(signed.encoded + "\n")
 
 
 def main() -> None:

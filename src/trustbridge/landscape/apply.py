@@ -21,6 +21,7 @@ from trustbridge.landscape.spec import (
     CommunicationSystemSpec,
     DestinationSpec,
     LandscapeSpec,
+    SubaccountUserSpec,
 )
 from trustbridge.pki.certificates import load_single_certificate, sha256_fingerprint, subject_cn
 
@@ -66,6 +67,8 @@ class Applier:
         return any(r.action != UNCHANGED for r in self.reports)
 
     async def run(self) -> list[StepReport]:
+        for subaccount_user in self.spec.subaccount_users:
+            await self._subaccount_user(subaccount_user)
         if any(s.signing_certificate == FROM_SUBACCOUNT for s in self.spec.communication_systems):
             self._trust_pem = await self.subaccount.download_trust()
             cert = load_single_certificate(self._trust_pem.encode())
@@ -83,6 +86,24 @@ class Applier:
         for destination in self.spec.destinations:
             await self._destination(destination)
         return self.reports
+
+    # the subaccount's users (Identity Authentication in BTP) ----------------------------------------------
+    async def _subaccount_user(self, spec: SubaccountUserSpec) -> None:
+        subject = f"subaccount user {spec.login}"
+        wanted = spec.visible()
+        current = await self.subaccount.user(spec.login)
+        if current is None:
+            if not spec.password:
+                raise ApplyError("users", subject, "a new user needs a password (password or password_env)")
+            await self.subaccount.create_user({"login": spec.login, **wanted, "password": spec.password})
+            self.emit("users", subject, CREATED)
+            return
+        changes = {key: value for key, value in wanted.items() if current.get(key) != value}
+        if changes:
+            await self.subaccount.update_user(spec.login, changes)
+            self.emit("users", subject, UPDATED, ", ".join(sorted(changes)))
+        else:
+            self.emit("users", subject, UNCHANGED, "password is write-only: apply sets it only for a new user")
 
     # steps 2-3 --------------------------------------------------------------------------------------------
     async def _communication_user(self, user_name: str, description: str, password: str | None) -> None:

@@ -107,6 +107,32 @@ class SubaccountClient(_Client):
     async def update_destination(self, properties: JSON) -> None:
         await self._request("PUT", f"{self.base}/subaccountDestinations", json=properties)
 
+    # the user directory (trustbridge's extension, docs/api.md)
+    async def users(self) -> list[JSON]:
+        result: list[JSON] = await self._request("GET", "/api/users")
+        return result
+
+    async def user(self, login: str) -> JSON | None:
+        path = f"/api/users/{quote(login, safe='')}"
+        response = await self.http.get(path)
+        if response.status_code == 404:
+            return None
+        if response.status_code >= 400:
+            raise ApiError(self.service, "GET", path, response.status_code, response.text)
+        result: JSON = response.json()
+        return result
+
+    async def create_user(self, body: JSON) -> JSON:
+        result: JSON = await self._request("POST", "/api/users", json=body)
+        return result
+
+    async def update_user(self, login: str, body: JSON) -> JSON:
+        result: JSON = await self._request("PATCH", f"/api/users/{quote(login, safe='')}", json=body)
+        return result
+
+    async def delete_user(self, login: str) -> None:
+        await self._request("DELETE", f"/api/users/{quote(login, safe='')}")
+
 
 class S4Client(_Client):
     """The S/4 tenant's communication management and business users (docs/api.md)."""

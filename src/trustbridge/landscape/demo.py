@@ -24,6 +24,7 @@ from trustbridge.landscape.spec import (
     DestinationSpec,
     InboundUserSpec,
     LandscapeSpec,
+    SubaccountUserSpec,
 )
 from trustbridge.security.passwords import generate_password
 
@@ -34,6 +35,7 @@ ARRANGEMENT = "TASKCENTER_SAP_COM_0501"
 DESTINATION = "S4HANACloud"
 TASK_CENTER_CATALOG = "SAP_CORE_BC_BPM_OINB"
 APPROVER_ROLE = "ZTASK_APPROVER"
+APPROVER_GROUP = "TaskCenterApprovers"
 
 
 @dataclass
@@ -91,8 +93,23 @@ def load_or_create_secrets(data_dir: Path) -> DemoSecrets:
 
 
 def demo_spec(secrets: DemoSecrets) -> LandscapeSpec:
-    """Seed steps 1–19 and the destination, as the Task Center mission does them (research §A, §F)."""
+    """Seed steps 1–19 and the destination, as the Task Center mission does them (research §A, §F).
+
+    The subaccount users (IAS users in BTP) carry the UUIDs that the S/4 business users have as Global User ID.
+    """
     return LandscapeSpec(
+        subaccount_users=tuple(
+            SubaccountUserSpec(
+                login=u.login,
+                email=u.email,
+                user_uuid=u.user_uuid,
+                first_name=u.login.capitalize(),
+                last_name="Demo",
+                groups=(APPROVER_GROUP,) if u.task_center else (),
+                password=u.password,
+            )
+            for u in secrets.users
+        ),
         communication_users=(
             CommunicationUserSpec(
                 COMMUNICATION_USER, "Task Center inbound (SAP_COM_0501)", secrets.communication_user_password

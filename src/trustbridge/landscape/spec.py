@@ -69,6 +69,35 @@ class BusinessUserSpec:
     locked: bool = False
 
 
+def _display(text: str | None) -> str | None:
+    return (text or "").strip() or None
+
+
+@dataclass(frozen=True)
+class SubaccountUserSpec:
+    """A user of the subaccount's directory (our stand-in for an Identity Authentication user)."""
+
+    login: str
+    email: str
+    user_uuid: str | None = None  # None: generated at creation and left alone afterwards
+    first_name: str | None = None
+    last_name: str | None = None
+    groups: tuple[str, ...] = ()
+    password: str | None = None  # needed to create the user; never changed later (write-only)
+
+    def visible(self) -> dict[str, object]:
+        """The fields the API shows (what apply compares); ``user_uuid`` only when the file sets it."""
+        fields: dict[str, object] = {
+            "email": self.email,
+            "first_name": _display(self.first_name),  # the service trims names; blank = none
+            "last_name": _display(self.last_name),
+            "groups": list(self.groups),
+        }
+        if self.user_uuid is not None:
+            fields["user_uuid"] = self.user_uuid
+        return fields
+
+
 @dataclass(frozen=True)
 class DestinationSpec:
     name: str
@@ -84,6 +113,7 @@ class LandscapeSpec:
     business_roles: tuple[BusinessRoleSpec, ...] = ()
     business_users: tuple[BusinessUserSpec, ...] = ()
     destinations: tuple[DestinationSpec, ...] = ()
+    subaccount_users: tuple[SubaccountUserSpec, ...] = ()
 
     def communication_user(self, user_name: str) -> CommunicationUserSpec | None:
         return next((u for u in self.communication_users if u.user_name == user_name), None)
@@ -215,6 +245,20 @@ def parse_landscape(data: dict[str, Any], *, base_dir: Path | None = None) -> La
         t.check_unknown()
     s4.check_unknown()
 
+    subaccount_users = []
+    for t in subaccount.tables("users"):
+        subaccount_users.append(
+            SubaccountUserSpec(
+                login=t.req("login"),
+                email=t.req("email"),
+                user_uuid=t.text("user_uuid"),
+                first_name=t.text("first_name"),
+                last_name=t.text("last_name"),
+                groups=t.strings("groups"),
+                password=t.secret("password"),
+            )
+        )
+        t.check_unknown()
     destinations = []
     for t in subaccount.tables("destinations"):
         props_table = _Table(t.data.get("properties", {}), f"{t.path}.properties")
@@ -234,6 +278,7 @@ def parse_landscape(data: dict[str, Any], *, base_dir: Path | None = None) -> La
         business_roles=tuple(roles),
         business_users=tuple(business_users),
         destinations=tuple(destinations),
+        subaccount_users=tuple(subaccount_users),
     )
 
 

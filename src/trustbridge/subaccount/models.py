@@ -60,5 +60,30 @@ class Destination(SubaccountBase):
     modified_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
+class SubaccountUser(SubaccountBase):
+    """A person of the subaccount's user directory: trustbridge's stand-in for an Identity Authentication user.
+
+    ``login`` is the logon name (``user_name`` in the user's JWT); ``user_uuid`` is IAS's *Global User ID*
+    (``user_uuid`` claim), which S/4 maps onto a business user's Global User ID (research §H).
+    """
+
+    __tablename__ = "sa_users"
+    __table_args__ = (
+        UniqueConstraint("subaccount_id", "login", name="uq_sa_users_login"),
+        UniqueConstraint("user_uuid", name="uq_sa_users_user_uuid"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    subaccount_id: Mapped[str] = mapped_column(ForeignKey("sa_subaccounts.id", ondelete="CASCADE"))
+    login: Mapped[str] = mapped_column(String(128))
+    email: Mapped[str] = mapped_column(String(254))
+    user_uuid: Mapped[str] = mapped_column(String(36))
+    first_name: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    last_name: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    groups: Mapped[list[str]] = mapped_column(JSON, default=list)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
 class SubaccountAdmin(AdminAccountColumns, SubaccountBase):
     __tablename__ = "sa_admin_accounts"

@@ -9,7 +9,7 @@ from fastapi import FastAPI
 from trustbridge.config import Settings
 from trustbridge.pki.encryption import SecretBox
 from trustbridge.storage import Database
-from trustbridge.subaccount.api import destinations, extensions, trust
+from trustbridge.subaccount.api import destinations, extensions, trust, users
 from trustbridge.subaccount.api.auth import AdminBasicAuthenticator, Authentication, Authenticator
 from trustbridge.subaccount.api.context import ServiceContext
 from trustbridge.subaccount.api.exceptions import install_exception_handlers
@@ -33,4 +33,5 @@ def create_app(db: Database, settings: Settings, *, authenticators: Sequence[Aut
     app.include_router(trust.router)
     app.include_router(destinations.router)
     app.include_router(extensions.router)
+    app.include_router(users.router)
     return app

@@ -25,9 +25,20 @@ async def require_empty_body(request: Request) -> None:
 
 async def json_body(request: Request) -> object:
     """The request body parsed as JSON; a missing or malformed body is a 400 [SPEC "Missing request body etc."]."""
-    raw = await request.body()
+    return _parse(await request.body(), "a destination (JSON object) or destinations (JSON array)")
+
+
+async def json_object_body(request: Request) -> dict[str, object]:
+    """The request body as a JSON object (trustbridge's extensions); anything else is a 400."""
+    parsed = _parse(await request.body(), "a JSON object")
+    if not isinstance(parsed, dict):
+        raise BadRequest("Request body must be a JSON object")
+    return parsed
+
+
+def _parse(raw: bytes, expected: str) -> object:
     if not raw.strip():
-        raise BadRequest("Request body is missing: send a destination (JSON object) or destinations (JSON array)")
+        raise BadRequest(f"Request body is missing: send {expected}")
     try:
         parsed: object = json.loads(raw)
     except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
