@@ -15,6 +15,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from trustbridge.cli.doctor import doctor as doctor_command
 from trustbridge.config import DEFAULT_HOST, DEFAULT_S4_PORT, DEFAULT_SUBACCOUNT_PORT, Settings
 from trustbridge.errors import DomainError
 from trustbridge.landscape import demo
@@ -327,6 +328,9 @@ def assertion(
     finally:
         landscape.close()
     sys.stdout.write(signed.encoded + "\n")
+
+
+app.command()(doctor_command)
 
 
 def main() -> None:

@@ -11,18 +11,25 @@ import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import asdict, dataclass
+from typing import Any
 
 import httpx
 from fastapi import FastAPI
 
 from trustbridge.config import DEFAULT_HOST, DEFAULT_S4_PORT, DEFAULT_SUBACCOUNT_PORT, Settings
+from trustbridge.errors import DomainError
 from trustbridge.landscape.clients import S4Client, SubaccountClient
+from trustbridge.landscape.doctor import LocalAccess
+from trustbridge.pki.encryption import SecretBox
 from trustbridge.s4 import tenant as s4_tenant
 from trustbridge.s4.api.app import create_app as create_s4_app
 from trustbridge.security.admin import ADMIN_USERNAME, AdminBootstrap, admin_password_env
 from trustbridge.storage import Database
 from trustbridge.subaccount import setup as subaccount_setup
 from trustbridge.subaccount.api.app import create_app as create_subaccount_app
+from trustbridge.subaccount.assertions import assertion_for
+from trustbridge.subaccount.destinations import get_destination_with_secrets
+from trustbridge.subaccount.users import find_user, user_claims
 
 LANDSCAPE_FILE = "landscape.json"
 
@@ -163,3 +170,33 @@ async def remote_clients(
     finally:
         await subaccount.aclose()
         await s4.aclose()
+
+
+def doctor_access(landscape: LocalLandscape) -> LocalAccess:
+    """What the doctor may read only from a local data dir (secrets, users, signing) plus the in-process S/4."""
+    box = SecretBox.from_settings(landscape.settings)
+    db = landscape.database
+
+    def destination_with_secrets(name: str) -> dict[str, str]:
+        with db.read() as session:
+            return dict(get_destination_with_secrets(session, box, name))
+
+    def claims_of(login: str) -> dict[str, Any] | None:
+        with db.read() as session:
+            user = find_user(session, login)
+            return None if user is None else dict(user_claims(user))
+
+    def assertion(name: str, claims: dict[str, Any]) -> str:
+        try:
+            with db.read() as session:
+                return assertion_for(session, box, name, claims).encoded
+        except DomainError as exc:
+            raise ValueError(exc.errors[0].message if exc.errors else exc.message) from None
+
+    return LocalAccess(
+        destination_with_secrets=destination_with_secrets,
+        user_claims=claims_of,
+        assertion=assertion,
+        s4_transport=httpx.ASGITransport(app=landscape.s4_app),
+        s4_local_url=landscape.options.s4_url,
+    )
