@@ -90,8 +90,22 @@ def main() -> None:
             "PYTHONPATH": str(Path(__file__).resolve().parents[1]),
         }
         server = subprocess.Popen(
-            [sys.executable, "-m", "uvicorn", "--factory", "bench.token_app:create", "--host", "127.0.0.1",
-             "--port", str(port), "--workers", "1", "--log-level", "warning", "--no-access-log"],
+            [
+                sys.executable,
+                "-m",
+                "uvicorn",
+                "--factory",
+                "bench.token_app:create",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+                "--workers",
+                "1",
+                "--log-level",
+                "warning",
+                "--no-access-log",
+            ],
             env=env,
         )
         try:
