@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import json
-import re
 import os
+import re
 import signal
 import socket
 import stat
@@ -247,3 +247,60 @@ def test_the_demo_destinations_assertion_buys_a_token_once(demo_landscape: Runni
     second = httpx.post(destination["tokenServiceURL"], data=form, auth=auth)
     assert second.status_code == 400
     assert second.json()["error"] == "invalid_grant"
+
+
+def test_destination_find_propagates_the_demo_user_to_s4(demo_landscape: Running) -> None:
+    """Issue C's contract over real HTTP: a client-credentials token of the binding, the demo user's
+    password-grant token as X-user-token → find S4HANACloud → a Bearer token that opens the SPI root."""
+    credentials = json.loads((demo_landscape.data_dir / "demo-credentials.json").read_text())
+    binding = credentials["subaccount"]["binding"]
+    user = credentials["subaccount"]["users"][0]
+    client = {"client_id": binding["clientid"], "client_secret": binding["clientsecret"]}
+    service_token = httpx.post(f"{binding['url']}/oauth/token", data={"grant_type": "client_credentials", **client})
+    assert service_token.status_code == 200, service_token.text
+    user_token = httpx.post(
+        f"{binding['url']}/oauth/token",
+        data={"grant_type": "password", "username": user["login"], "password": user["password"], **client},
+    )
+    assert user_token.status_code == 200, user_token.text
+    headers = {
+        "Authorization": f"Bearer {service_token.json()['access_token']}",
+        "X-user-token": user_token.json()["access_token"],
+    }
+    find = f"{binding['uri']}/destination-configuration/v1/destinations/S4HANACloud"
+
+    first = httpx.get(find, headers=headers)
+    assert first.status_code == 200, first.text
+    (token,) = first.json()["authTokens"]
+    assert token["type"] == "Bearer", token
+    service = (
+        f"{demo_landscape.s4}/sap/opu/odata4/sap/api_task_spi_replication/default/sap/api_task_spi_replication/0001/"
+    )
+    opened = httpx.get(service, headers={"Authorization": token["http_header"]["value"]})
+    assert opened.status_code == 200, opened.text
+    again = httpx.get(find, headers=headers).json()["authTokens"][0]
+    assert again["value"] == token["value"]  # from the token cache
+
+
+def test_the_demo_binding_gets_a_token_that_opens_the_destination_service(demo_landscape: Running) -> None:
+    """Issue C's contract: `subaccount.binding` → `{url}/oauth/token` (client credentials in the form body, as
+    SAP Cloud SDK for Python sends them) → a bearer token for `{uri}/destination-configuration/…`."""
+    credentials = json.loads((demo_landscape.data_dir / "demo-credentials.json").read_text())
+    binding = credentials["subaccount"]["binding"]
+    assert set(binding) == {"clientid", "clientsecret", "url", "uri", "identityzone"}
+    assert binding["url"] == binding["uri"] == demo_landscape.subaccount
+    token = httpx.post(
+        f"{binding['url']}/oauth/token",
+        data={
+            "grant_type": "client_credentials",
+            "client_id": binding["clientid"],
+            "client_secret": binding["clientsecret"],
+        },
+    )
+    assert token.status_code == 200, token.text
+    listed = httpx.get(
+        f"{binding['uri']}/destination-configuration/v1/subaccountDestinations",
+        headers={"Authorization": f"Bearer {token.json()['access_token']}"},
+    )
+    assert listed.status_code == 200, listed.text
+    assert [d["Name"] for d in listed.json()] == ["S4HANACloud"]
