@@ -36,6 +36,7 @@ from trustbridge.security.admin import admin_password_env
 from trustbridge.subaccount.assertions import assertion_for
 from trustbridge.subaccount.destinations import message_of
 from trustbridge.subaccount.users import find_user, user_claims
+from trustbridge.subaccount.xsuaa.bindings import binding_credentials, sdk_environment_lines
 
 app = typer.Typer(
     name="trustbridge",
@@ -174,9 +175,12 @@ async def _apply_demo(landscape: LocalLandscape) -> None:
     async with local_clients(landscape) as (subaccount, s4):
         applier = await apply_landscape(spec, subaccount, s4, _print_step)
     out.print("demo landscape " + ("applied" if applier.changed else "already in place: nothing to change"))
+    with landscape.database.read() as session:
+        binding = binding_credentials(session, SecretBox.from_settings(landscape.settings), options.subaccount_url)
     path = demo.write_credentials(
         landscape.settings.data_dir,
         secrets,
+        binding=binding,
         subaccount={
             "id": landscape.subaccount_id,
             "url": options.subaccount_url,
@@ -299,6 +303,41 @@ def trust_download(
     pem = _run(run)
     output.write_text(pem, encoding="ascii")
     out.print(f"trust certificate written to {output}")
+
+
+@app.command()
+def binding(
+    data_dir: DataDir = Path(".trustbridge"),
+    env: Annotated[
+        bool, typer.Option("--env", help="Print CLOUD_SDK_CFG_DESTINATION_DEFAULT_* lines (shell syntax).")
+    ] = False,
+    url: Annotated[
+        str | None, typer.Option("--url", help="Base URL clients reach the subaccount at (default: the recorded one).")
+    ] = None,
+) -> None:
+    """Print the Destination service binding (service key): clientid, clientsecret, url, uri, identityzone.
+
+    ``--env`` prints the environment variables SAP Cloud SDK for Python reads instead, e.g. for
+    ``set -a; . <(trustbridge binding --env); set +a``. A local shortcut: it reads the data dir.
+    """
+    settings = Settings.load(data_dir)
+    options = read_options(settings)
+    if options is None:
+        raise _fail(f"no landscape in {settings.data_dir}: run 'trustbridge up' or 'trustbridge apply' first")
+    landscape = open_local(settings)
+    try:
+        with landscape.database.read() as session:
+            credentials = binding_credentials(
+                session, SecretBox.from_settings(settings), url or landscape.options.subaccount_url
+            )
+    except DomainError as exc:
+        raise _fail(message_of(exc)) from None
+    finally:
+        landscape.close()
+    if env:
+        sys.stdout.write("".join(line + "\n" for line in sdk_environment_lines(credentials)))
+    else:
+        sys.stdout.write(json.dumps(credentials, indent=2) + "\n")
 
 
 @app.command()

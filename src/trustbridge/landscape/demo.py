@@ -175,12 +175,18 @@ def write_credentials(
     *,
     subaccount: dict[str, Any],
     s4: dict[str, Any],
+    binding: dict[str, str] | None = None,
 ) -> Path:
-    """``demo-credentials.json`` (0600): every secret the demo landscape generated or uses."""
+    """``demo-credentials.json`` (0600): every secret the demo landscape generated or uses.
+
+    ``binding`` = the Destination service binding ``{clientid, clientsecret, url, uri, identityzone}``
+    (``subaccount.binding``).
+    """
     content = {
         "subaccount": {
             **subaccount,
             "users": [asdict(u) for u in secrets.users],
+            **({"binding": binding} if binding is not None else {}),
         },
         "s4": {
             **s4,

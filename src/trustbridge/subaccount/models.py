@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from trustbridge.security.admin import AdminAccountColumns
@@ -82,6 +82,60 @@ class SubaccountUser(SubaccountBase):
     last_name: Mapped[str | None] = mapped_column(String(64), nullable=True)
     groups: Mapped[list[str]] = mapped_column(JSON, default=list)
     password_hash: Mapped[str] = mapped_column(String(255))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class JwtSigningKey(SubaccountBase):
+    """A key of the subaccount's authorization server (XSUAA-like): RS256, published in ``/token_keys``.
+
+    One key is ``active`` (signs new tokens); rotated-out keys keep verifying until ``retired_at`` plus the
+    longest token validity has passed (``trustbridge.subaccount.xsuaa.keys``). ``kid`` = RFC 7638 thumbprint.
+    """
+
+    __tablename__ = "sa_jwt_keys"
+    __table_args__ = (
+        UniqueConstraint("kid", name="uq_sa_jwt_keys_kid"),
+        # at most one active key per subaccount, also against two concurrent rotations
+        Index(
+            "uq_sa_jwt_keys_active",
+            "subaccount_id",
+            unique=True,
+            sqlite_where=text("active"),
+            postgresql_where=text("active"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    subaccount_id: Mapped[str] = mapped_column(ForeignKey("sa_subaccounts.id", ondelete="CASCADE"))
+    kid: Mapped[str] = mapped_column(String(64))
+    private_key_encrypted: Mapped[str] = mapped_column(Text)  # Fernet token over the PKCS#8 PEM
+    public_jwk: Mapped[dict[str, Any]] = mapped_column(JSON)  # kty, n, e (no private members)
+    active: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    retired_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+
+
+class ServiceBinding(SubaccountBase):
+    """A service key of a service instance (BTP's binding credentials), an OAuth client of the authorization server.
+
+    The client secret is kept twice: an argon2id hash that authenticates, and the cleartext encrypted with
+    ``SecretBox`` so that ``trustbridge binding`` can print the credentials as BTP's cockpit shows a service key.
+    """
+
+    __tablename__ = "sa_service_bindings"
+    __table_args__ = (
+        UniqueConstraint("subaccount_id", "name", name="uq_sa_service_bindings_name"),
+        UniqueConstraint("clientid", name="uq_sa_service_bindings_clientid"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    subaccount_id: Mapped[str] = mapped_column(ForeignKey("sa_subaccounts.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(64))
+    service: Mapped[str] = mapped_column(String(64))  # "destination"
+    clientid: Mapped[str] = mapped_column(String(255))
+    clientsecret_hash: Mapped[str] = mapped_column(String(255))
+    clientsecret_encrypted: Mapped[str] = mapped_column(Text)
+    token_validity: Mapped[int] = mapped_column(Integer, default=43200)  # seconds, XSUAA's default
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 

@@ -9,10 +9,16 @@ from fastapi import FastAPI
 from trustbridge.config import Settings
 from trustbridge.pki.encryption import SecretBox
 from trustbridge.storage import Database
-from trustbridge.subaccount.api import destinations, extensions, trust, users
-from trustbridge.subaccount.api.auth import AdminBasicAuthenticator, Authentication, Authenticator
+from trustbridge.subaccount.api import destinations, extensions, oauth, trust, users
+from trustbridge.subaccount.api.auth import (
+    AdminBasicAuthenticator,
+    Authentication,
+    Authenticator,
+    BearerTokenAuthenticator,
+)
 from trustbridge.subaccount.api.context import ServiceContext
 from trustbridge.subaccount.api.exceptions import install_exception_handlers
+from trustbridge.subaccount.api.find import router as find_router
 
 
 def create_app(db: Database, settings: Settings, *, authenticators: Sequence[Authenticator] | None = None) -> FastAPI:
@@ -23,7 +29,9 @@ def create_app(db: Database, settings: Settings, *, authenticators: Sequence[Aut
     """
     app = FastAPI(title="trustbridge subaccount", docs_url=None, redoc_url=None, openapi_url=None)
     app.state.context = ServiceContext(db, settings, SecretBox.from_settings(settings))
-    app.state.authentication = Authentication(authenticators or [AdminBasicAuthenticator(db)])
+    app.state.authentication = Authentication(
+        authenticators or [AdminBasicAuthenticator(db), BearerTokenAuthenticator(db)]
+    )
     install_exception_handlers(app)
 
     @app.get("/healthz")
@@ -34,4 +42,6 @@ def create_app(db: Database, settings: Settings, *, authenticators: Sequence[Aut
     app.include_router(destinations.router)
     app.include_router(extensions.router)
     app.include_router(users.router)
+    app.include_router(oauth.router_for(app.state.context))
+    app.include_router(find_router)
     return app

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-29 13:50:11.160316
+Create Date: 2026-11-29 14:08:36.560603
 """
 
 from __future__ import annotations
@@ -46,6 +46,45 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(["subaccount_id"], ["sa_subaccounts.id"], ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("subaccount_id", "name", name="uq_sa_destinations_name"),
+    )
+    op.create_table(
+        "sa_jwt_keys",
+        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
+        sa.Column("subaccount_id", sa.String(length=36), nullable=False),
+        sa.Column("kid", sa.String(length=64), nullable=False),
+        sa.Column("private_key_encrypted", sa.Text(), nullable=False),
+        sa.Column("public_jwk", sa.JSON(), nullable=False),
+        sa.Column("active", sa.Boolean(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("retired_at", sa.DateTime(timezone=True), nullable=True),
+        sa.ForeignKeyConstraint(["subaccount_id"], ["sa_subaccounts.id"], ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("kid", name="uq_sa_jwt_keys_kid"),
+    )
+    with op.batch_alter_table("sa_jwt_keys", schema=None) as batch_op:
+        batch_op.create_index(
+            "uq_sa_jwt_keys_active",
+            ["subaccount_id"],
+            unique=True,
+            sqlite_where=sa.text("active"),
+            postgresql_where=sa.text("active"),
+        )
+
+    op.create_table(
+        "sa_service_bindings",
+        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
+        sa.Column("subaccount_id", sa.String(length=36), nullable=False),
+        sa.Column("name", sa.String(length=64), nullable=False),
+        sa.Column("service", sa.String(length=64), nullable=False),
+        sa.Column("clientid", sa.String(length=255), nullable=False),
+        sa.Column("clientsecret_hash", sa.String(length=255), nullable=False),
+        sa.Column("clientsecret_encrypted", sa.Text(), nullable=False),
+        sa.Column("token_validity", sa.Integer(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(["subaccount_id"], ["sa_subaccounts.id"], ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("clientid", name="uq_sa_service_bindings_clientid"),
+        sa.UniqueConstraint("subaccount_id", "name", name="uq_sa_service_bindings_name"),
     )
     op.create_table(
         "sa_trust_keypairs",
@@ -244,6 +283,11 @@ def downgrade() -> None:
     op.drop_table("s4_admin_accounts")
     op.drop_table("sa_users")
     op.drop_table("sa_trust_keypairs")
+    op.drop_table("sa_service_bindings")
+    with op.batch_alter_table("sa_jwt_keys", schema=None) as batch_op:
+        batch_op.drop_index("uq_sa_jwt_keys_active", sqlite_where=sa.text("active"), postgresql_where=sa.text("active"))
+
+    op.drop_table("sa_jwt_keys")
     op.drop_table("sa_destinations")
     op.drop_table("sa_subaccounts")
     op.drop_table("sa_admin_accounts")
