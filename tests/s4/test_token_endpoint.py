@@ -455,3 +455,8 @@ def test_a_remembered_client_is_refused_once_locked_or_its_password_changed(chai
     chain.s4.ok("PATCH", "/api/communication-users/TASKCENTERCOM", json={"password": PASSWORD + "2"})
     assert chain.post(chain.assertion()).status_code == 401
     assert chain.post(chain.assertion(), password=PASSWORD + "2").status_code == 200
+
+
+def test_an_assertion_that_cannot_be_canonicalised_is_invalid_grant_not_a_server_error(chain: Chain) -> None:
+    xml = chain.assertion().replace(b"<saml2:Issuer>", b'<saml2:Issuer xmlns:p="relative">', 1)
+    chain.rejected(chain.post(xml), 400, "invalid_grant", "canonicalised")

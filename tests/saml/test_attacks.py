@@ -296,3 +296,10 @@ def test_pretty_printed_signed_assertion_still_verifies(signer: Signer) -> None:
     etree.indent(element)
     xml = etree.tostring(sign(element, signer.key))
     assert verify_assertion(xml, signer.certificate.public_key()).name_id == USER_UUID
+
+
+def test_a_relative_namespace_uri_is_a_rejection_not_an_error(signer: Signer) -> None:
+    xml = signer.signed().replace(b"<saml2:Issuer>", b'<saml2:Issuer xmlns:p="relative">', 1)
+    with pytest.raises(AssertionRejected) as raised:
+        verify_assertion(xml, signer.certificate.public_key())
+    assert raised.value.code in {"c14n", "digest_mismatch", "xml_malformed"}
