@@ -276,3 +276,31 @@ def test_etag_changes_when_a_name_is_deleted_and_created_again(client: TestClien
 
 def test_destination_name_with_url_special_characters_in_the_path(client: TestClient) -> None:
     assert client.get(f"{DESTINATIONS}/a%2Fb").status_code == 404
+
+
+def test_strings_the_database_cannot_hold_are_400_or_404_on_every_backend(client: TestClient) -> None:
+    """Found by schemathesis on PostgreSQL: NUL (PostgreSQL text cannot hold it) or a lone surrogate escape
+    (not encodable as UTF-8) in a body reached the database (and an error message echoing it our JSON encoder):
+    500. Bodies holding either are now 400; names no destination can have (D2) are not found without a query."""
+    client.post(DESTINATIONS, json=basic_destination("A"))
+    for bad in ("\x00", "A\x00", "\ud800", "x\udfffy"):
+        for body in (
+            basic_destination(bad),
+            [basic_destination(bad)],
+            basic_destination("B", Description=bad),
+            {**basic_destination("B"), bad: "value"},
+        ):
+            for method in ("POST", "PUT"):
+                response = client.request(method, DESTINATIONS, content=json.dumps(body), headers=_JSON)
+                assert response.status_code == 400, response.text
+                assert "NUL character or an unpaired surrogate" in error_message(response)
+    for name in ("%00", "A%00"):
+        for method in ("GET", "DELETE"):
+            assert client.request(method, f"{DESTINATIONS}/{name}").status_code == 404
+        deleted = client.delete(DESTINATIONS, params={"$filter": f"Name in ('{name}')"})
+        assert deleted.status_code == 200, deleted.text
+        assert deleted.json()["Count"] == 0
+    assert names(client) == ["A"]
+
+
+_JSON = {"Content-Type": "application/json"}

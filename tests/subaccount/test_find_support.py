@@ -44,8 +44,11 @@ class AppTransport(httpx.BaseTransport):
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         self.calls.append(request.url.path)
-        request.read()
-        answer = self.client.send(request)
+        # Re-issued rather than `client.send(request)`: Starlette's TestClient is built on httpx2 when that is
+        # installed (sap-cloud-sdk, a test dependency, pulls it in), and httpx2 refuses httpx's request objects.
+        answer = self.client.request(
+            request.method, str(request.url), headers=request.headers.multi_items(), content=request.read()
+        )
         return httpx.Response(answer.status_code, headers=answer.headers, content=answer.content)
 
 

@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 from trustbridge.errors import Conflict, DomainError, NotFound, ValidationFailed
 from trustbridge.pki.encryption import SecretBox
 from trustbridge.storage.types import utcnow
-from trustbridge.subaccount.destination_rules import validate_destination
+from trustbridge.subaccount.destination_rules import NAME_MAX_LENGTH, NAME_PATTERN, validate_destination
 from trustbridge.subaccount.destination_secrets import seal, split_secrets, unseal
 from trustbridge.subaccount.listing import ListQuery, NameIn
 from trustbridge.subaccount.models import Destination, Subaccount
@@ -128,7 +128,15 @@ def _rows(session: Session, subaccount: Subaccount) -> list[Destination]:
     return sorted(rows, key=lambda row: row.name)  # code-point order on every backend (collations differ)
 
 
+def could_exist(name: str) -> bool:
+    """Whether a stored destination can have ``name`` (D2's rule): others are never looked up. The database
+    could not even compare some of them — PostgreSQL text holds no NUL, a lone surrogate is not UTF-8."""
+    return len(name) <= NAME_MAX_LENGTH and NAME_PATTERN.fullmatch(name) is not None
+
+
 def _find(session: Session, subaccount: Subaccount, name: str) -> Destination | None:
+    if not could_exist(name):
+        return None
     return session.scalars(
         select(Destination).where(Destination.subaccount_id == subaccount.id, Destination.name == name)
     ).first()

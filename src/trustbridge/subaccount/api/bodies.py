@@ -25,7 +25,13 @@ async def require_empty_body(request: Request) -> None:
 
 async def json_body(request: Request) -> object:
     """The request body parsed as JSON; a missing or malformed body is a 400 [SPEC "Missing request body etc."]."""
-    return _parse(await request.body(), "a destination (JSON object) or destinations (JSON array)")
+    parsed = _parse(await request.body(), "a destination (JSON object) or destinations (JSON array)")
+    if not _storable(parsed):
+        raise BadRequest(
+            "Request body holds a string with a NUL character or an unpaired surrogate escape (\\ud800-\\udfff),"
+            " which the service cannot store"
+        )
+    return parsed
 
 
 async def json_object_body(request: Request) -> dict[str, object]:
@@ -44,3 +50,29 @@ def _parse(raw: bytes, expected: str) -> object:
     except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
         raise BadRequest(f"Request body is not valid JSON: {exc}") from exc
     return parsed
+
+
+def _storable(parsed: object) -> bool:
+    """No string in ``parsed`` (keys included) holds NUL — PostgreSQL text cannot — or a lone surrogate, which
+    JSON's ``\\uXXXX`` escapes allow but UTF-8 (the database, our answers) cannot encode. Iterative: a body
+    nested as deep as the JSON parser allows must not exhaust the stack here."""
+    pending: list[object] = [parsed]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, str):
+            if "\x00" in item or (not item.isascii() and _has_lone_surrogate(item)):
+                return False
+        elif isinstance(item, dict):
+            pending.extend(item.keys())
+            pending.extend(item.values())
+        elif isinstance(item, list):
+            pending.extend(item)
+    return True
+
+
+def _has_lone_surrogate(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False

@@ -136,6 +136,11 @@ def _caller(service: xsuaa_tokens.TokenClaims, request: Request, session: Sessio
     return Caller(user_claims=claims.claims, tenant=tenant, saml_assertion=assertion)
 
 
+async def _context(request: Request) -> ServiceContext:
+    """:func:`get_context` as an ``async`` dependency: a sync one costs the request a second thread-pool hop."""
+    return get_context(request)
+
+
 def _etags(header: str | None) -> set[str]:
     if header is None:
         return set()
@@ -176,20 +181,18 @@ def _find(name: str, level: str | None, request: Request, context: ServiceContex
 
 
 @router.get("/v1/destinations/{name}")
-def find_v1(name: str, request: Request, context: ServiceContext = Depends(get_context)) -> Response:
+def find_v1(name: str, request: Request, context: ServiceContext = Depends(_context)) -> Response:
     """Find a destination: instance level, then subaccount level; the answer carries ``owner``."""
     return _find(name, None, request, context, v1=True)
 
 
 @router.get("/v2/destinations/{name}@{level}")
-def find_v2_at_level(
-    name: str, level: str, request: Request, context: ServiceContext = Depends(get_context)
-) -> Response:
+def find_v2_at_level(name: str, level: str, request: Request, context: ServiceContext = Depends(_context)) -> Response:
     """Consume a destination at ``level`` (subaccount, provider_subaccount, instance, provider_instance)."""
     return _find(name, level, request, context, v1=False)
 
 
 @router.get("/v2/destinations/{name}")
-def find_v2(name: str, request: Request, context: ServiceContext = Depends(get_context)) -> Response:
+def find_v2(name: str, request: Request, context: ServiceContext = Depends(_context)) -> Response:
     """Consume a destination on the default levels (instance, then subaccount)."""
     return _find(name, None, request, context, v1=False)

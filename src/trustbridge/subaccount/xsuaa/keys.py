@@ -71,6 +71,23 @@ _public_keys: dict[str, RSAKey] = {}
 _CACHE_MAX = 256
 
 
+#: Bumped whenever this process creates, retires or deletes a signing key: the verified-token cache of
+#: :mod:`.tokens` drops what it verified under an older generation (other processes: its short TTL).
+_generation = 0
+
+
+def key_generation() -> int:
+    """The signing-key generation of this process (see :func:`bump_key_generation`)."""
+    return _generation
+
+
+def bump_key_generation() -> None:
+    """Invalidate every verification this process remembers (a key was created, retired or deleted)."""
+    global _generation
+    with _lock:
+        _generation += 1
+
+
 def _remember(cache: dict[str, RSAKey], kid: str, key: RSAKey) -> RSAKey:
     with _lock:
         if len(cache) >= _CACHE_MAX:
@@ -111,6 +128,7 @@ def _store(session: Session, box: SecretBox, key: RSAKey, now: dt.datetime) -> J
     session.add(row)
     session.flush()
     _remember(_private_keys, row.kid, key)
+    bump_key_generation()
     return row
 
 
@@ -139,6 +157,7 @@ def rotate_signing_key(
     :data:`RETIRED_KEY_RETENTION` ago are deleted here.
     """
     moment = now or utcnow()
+    bump_key_generation()
     current = _active_row(session, for_update=True)
     if current is not None:
         current.active = False

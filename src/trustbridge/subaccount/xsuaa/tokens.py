@@ -19,13 +19,20 @@ Header: ``alg`` RS256, ``kid`` (see :mod:`.keys`), ``typ`` JWT.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import threading
+import time
 import uuid
+import weakref
+from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Final
 
 from joserfc import jws, jwt
 from joserfc.errors import BadSignatureError, JoseError
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
+from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from trustbridge.pki.encryption import SecretBox
@@ -40,6 +47,7 @@ from trustbridge.subaccount.xsuaa.keys import (
     DEFAULT_TOKEN_VALIDITY,
     active_signer,
     is_published,
+    key_generation,
     public_key,
 )
 
@@ -52,6 +60,11 @@ USER_SCOPES: Final = ("openid", "uaa.user")
 #: The origin key of the user directory (``sap.custom`` = a custom Identity Authentication tenant in BTP).
 USER_ORIGIN: Final = "sap.custom"
 MAX_TOKEN_CHARACTERS: Final = 16 * 1024
+#: How long a verified token's signature and key state are trusted without the database (see
+#: :class:`VerifiedTokens`; ``docs/decisions.md`` X13). Expiry, ``nbf``, issuer, zone and audience are checked on
+#: every call all the same.
+VERIFIED_TOKEN_TTL_SECONDS: Final = 30.0
+VERIFIED_TOKEN_MAX_ENTRIES: Final = 4096
 _USER_ID_NAMESPACE: Final = uuid.UUID("6f1d4a3c-2b7e-5c1a-9e0f-8d2b3c4a5e6f")
 
 
@@ -191,14 +204,136 @@ def issue_token(
     return IssuedAccessToken(token, jti, validity, granted)
 
 
+@dataclass(frozen=True)
+class _Verified:
+    """What a successful verification established once: the claims and the signing key's state then."""
+
+    claims: dict[str, Any]
+    issuer: str
+    zid: str
+    active: bool
+    retired_at: dt.datetime | None
+    generation: int
+    fresh_until: float  # on the monotonic clock
+
+
+class VerifiedTokens:
+    """Tokens whose signature verified, by SHA-256 of the token: bounded (LRU), thread-safe, one per database.
+
+    A hit skips the key query and the RS256 check only; everything that depends on the moment or the caller —
+    the key still being published at ``now``, ``exp``/``iat``/``nbf``, ``iss``, ``zid`` and the audience — is
+    checked again on every call. An entry is used for at most :data:`VERIFIED_TOKEN_TTL_SECONDS` and only while
+    this process's key generation (:func:`.keys.key_generation`, bumped by every key creation, rotation and
+    deletion here) is the one it was verified under. Refusals are never remembered.
+    """
+
+    def __init__(
+        self,
+        max_entries: int = VERIFIED_TOKEN_MAX_ENTRIES,
+        ttl: float = VERIFIED_TOKEN_TTL_SECONDS,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._max = max_entries
+        self.ttl = ttl
+        self._clock = clock
+        self._entries: OrderedDict[bytes, _Verified] = OrderedDict()
+        self._lock = threading.Lock()
+        self.hits = 0
+        self.misses = 0
+
+    def fresh_until(self) -> float:
+        """Until when an entry made now may be used."""
+        return self._clock() + self.ttl
+
+    def get(self, digest: bytes) -> _Verified | None:
+        with self._lock:
+            entry = self._entries.get(digest)
+            if entry is None or entry.generation != key_generation() or self._clock() >= entry.fresh_until:
+                if entry is not None:
+                    del self._entries[digest]
+                self.misses += 1
+                return None
+            self._entries.move_to_end(digest)
+            self.hits += 1
+            return entry
+
+    def put(self, digest: bytes, entry: _Verified) -> None:
+        with self._lock:
+            self._entries[digest] = entry
+            self._entries.move_to_end(digest)
+            while len(self._entries) > self._max:
+                self._entries.popitem(last=False)
+
+    def drop(self, digest: bytes) -> None:
+        with self._lock:
+            self._entries.pop(digest, None)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+
+    def __len__(self) -> int:
+        with self._lock:
+            return len(self._entries)
+
+
+_verified_lock = threading.Lock()
+_verified: weakref.WeakKeyDictionary[Engine, VerifiedTokens] = weakref.WeakKeyDictionary()
+
+
+def verified_tokens(session: Session) -> VerifiedTokens:
+    """The verified-token cache of ``session``'s database (one per engine: tokens of one landscape never
+    verify against another's)."""
+    engine = session.get_bind().engine
+    cache = _verified.get(engine)
+    if cache is None:
+        with _verified_lock:
+            cache = _verified.setdefault(engine, VerifiedTokens())
+    return cache
+
+
+def _digest(token: str) -> bytes:
+    return hashlib.sha256(token.encode("utf-8", "surrogatepass")).digest()
+
+
+#: The key of a ``kid`` with its subaccount (for ``iss``/``zid``): one indexed query, built once.
+_KEY_QUERY: Final = (
+    select(
+        JwtSigningKey.public_jwk,
+        JwtSigningKey.active,
+        JwtSigningKey.retired_at,
+        Subaccount.id,
+        Subaccount.subdomain,
+        Subaccount.region,
+    )
+    .join(Subaccount, Subaccount.id == JwtSigningKey.subaccount_id)
+    .where(JwtSigningKey.kid == bindparam("kid"))
+)
+
+
 def verify_access_token(
     session: Session, token: str, *, audience: str | None = None, now: dt.datetime | None = None
 ) -> TokenClaims:
     """Verify signature (current or rotated-out JWKS key), ``exp``/``iat``/``nbf``, issuer and (when given)
-    that ``audience`` is in ``aud``; raise :class:`InvalidToken`."""
+    that ``audience`` is in ``aud``; raise :class:`InvalidToken`.
+
+    A token verified before (:class:`VerifiedTokens`) skips the key query and the signature check; every other
+    check runs on each call.
+    """
     moment = _utc(now)
     if not token or len(token) > MAX_TOKEN_CHARACTERS:
         raise InvalidToken("The token is empty or longer than a JWT of this subaccount can be")
+    cache = verified_tokens(session)
+    digest = _digest(token)
+    known = cache.get(digest)
+    if known is not None:
+        if not is_published(known.active, known.retired_at, moment):
+            cache.drop(digest)
+            known = None  # verify in full: the refusal names the key
+        else:
+            _check_claims(known.claims, moment, known.issuer, known.zid, audience)  # raises as a miss would
+            return TokenClaims(dict(known.claims))
+    generation = key_generation()  # before the key is read: a rotation meanwhile makes the entry stale
     try:
         header = jws.extract_compact(token.encode("ascii")).headers()
     except (JoseError, ValueError, UnicodeError):
@@ -209,18 +344,7 @@ def verify_access_token(
     kid = header.get("kid")
     if not isinstance(kid, str) or not kid or len(kid) > 128:
         raise InvalidToken("The token's header has no key ID ('kid')")
-    row = session.execute(
-        select(
-            JwtSigningKey.public_jwk,
-            JwtSigningKey.active,
-            JwtSigningKey.retired_at,
-            Subaccount.id,
-            Subaccount.subdomain,
-            Subaccount.region,
-        )
-        .join(Subaccount, Subaccount.id == JwtSigningKey.subaccount_id)
-        .where(JwtSigningKey.kid == kid)
-    ).first()
+    row = session.execute(_KEY_QUERY, {"kid": kid}).first()
     if row is None or not is_published(row.active, row.retired_at, moment):
         raise InvalidToken(f"The token is signed with key '{kid}', which is not among this subaccount's token keys")
     try:
@@ -229,7 +353,10 @@ def verify_access_token(
         raise InvalidToken(f"The token's signature does not verify with key '{kid}' (tampered token)") from None
     except (JoseError, ValueError):
         raise InvalidToken("The token's claims are not a JSON object") from None
-    _check_claims(claims, moment, issuer_of(row.subdomain, row.region), row.id, audience)
+    issuer = issuer_of(row.subdomain, row.region)
+    _check_claims(claims, moment, issuer, row.id, audience)
+    fresh_until = cache.fresh_until()
+    cache.put(digest, _Verified(dict(claims), issuer, row.id, row.active, row.retired_at, generation, fresh_until))
     return TokenClaims(dict(claims))
 
 

@@ -1,0 +1,32 @@
+"""Issue C's contract: right after `trustbridge up --demo`, `trustbridge doctor S4HANACloud --user <demo user>`
+exits 0; on a landscape broken through the admin API it exits non-zero and names the cause."""
+
+from __future__ import annotations
+
+import json
+
+import httpx
+
+from .conftest import Running, _cli
+
+
+def test_doctor_passes_on_the_demo_and_fails_on_a_broken_landscape(demo_landscape: Running) -> None:
+    credentials = json.loads((demo_landscape.data_dir / "demo-credentials.json").read_text())
+    login = credentials["subaccount"]["users"][0]["login"]
+    args = ("doctor", "S4HANACloud", "--user", login, "--data-dir", str(demo_landscape.data_dir))
+    healthy = _cli(*args, env=demo_landscape.env)
+    assert healthy.returncode == 0, healthy.stdout + healthy.stderr
+    assert "live token exchange" in healthy.stdout
+    assert "✗" not in healthy.stdout
+
+    s4_admin = ("admin", credentials["s4"]["admin_password"])
+    system = credentials["s4"]["communication_system"]
+    response = httpx.patch(
+        f"{demo_landscape.s4}/api/communication-systems/{system}", json={"oauth2_idp_enabled": False}, auth=s4_admin
+    )
+    assert response.status_code == 200, response.text
+    broken = _cli(*args, env=demo_landscape.env)
+    assert broken.returncode == 1
+    assert "✗" in broken.stdout
+    assert "OAuth 2.0 Identity Provider is on" in broken.stdout
+    assert "seed step 7" in broken.stdout
