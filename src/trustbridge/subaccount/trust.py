@@ -233,8 +233,22 @@ def active_signing_key(session: Session, box: SecretBox) -> SigningKey:
     row = _row(session, subaccount, ACTIVE)
     if row is None:
         raise keypair_missing(subaccount.id)
+    # Decrypting and loading an RSA key (OpenSSL validates it) costs tens of milliseconds at 4096 bits, and
+    # every assertion needs it: keep the loaded key per key box and stored ciphertext. A renewed or rotated
+    # key is another ciphertext, so it is loaded afresh; a changed at-rest key is another box.
+    cache_key = (id(box), row.private_key_encrypted)
+    cached = _SIGNING_KEYS.get(cache_key)
+    if cached is not None and cached[0] is box:
+        return cached[1]
     key = serialization.load_pem_private_key(box.decrypt(row.private_key_encrypted.encode("ascii")), None)
     if not isinstance(key, rsa.RSAPrivateKey):
         raise TypeError("the stored trust key is not an RSA key")
     public = _public(row)
-    return SigningKey(key, public.certificate, public.pem, row.subject_cn)
+    signing = SigningKey(key, public.certificate, public.pem, row.subject_cn)
+    if len(_SIGNING_KEYS) >= 16:
+        _SIGNING_KEYS.clear()
+    _SIGNING_KEYS[cache_key] = (box, signing)
+    return signing
+
+
+_SIGNING_KEYS: dict[tuple[int, str], tuple[SecretBox, SigningKey]] = {}
