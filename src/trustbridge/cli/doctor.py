@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 from pathlib import Path
 from typing import Annotated
@@ -11,7 +12,7 @@ import typer
 from rich.console import Console
 
 from trustbridge.config import Settings
-from trustbridge.landscape.doctor import Report, diagnose
+from trustbridge.landscape.doctor import RemoteUser, Report, diagnose
 from trustbridge.landscape.local import doctor_access, local_clients, open_local, read_options, remote_clients
 from trustbridge.security.admin import admin_password_env
 
@@ -44,6 +45,13 @@ def doctor(
     data_dir: Annotated[Path, typer.Option("--data-dir", envvar="TRUSTBRIDGE_DATA_DIR")] = Path(".trustbridge"),
     subaccount_url: Annotated[str | None, typer.Option(help="A remote subaccount (admin password from env).")] = None,
     s4_url: Annotated[str | None, typer.Option(help="A remote S/4 tenant (admin password from env).")] = None,
+    binding: Annotated[
+        Path | None,
+        typer.Option(
+            help="Remote only: the Destination binding (JSON, as `trustbridge binding` prints it); with "
+            "$TRUSTBRIDGE_DOCTOR_USER_PASSWORD the doctor also does a live find for the user."
+        ),
+    ] = None,
 ) -> None:
     """Check the trust chain of DESTINATION for USER; exit 0 only when every check passes."""
     if subaccount_url or s4_url:
@@ -52,9 +60,13 @@ def doctor(
             raise typer.Exit(2)
         passwords = {s: os.environ.get(admin_password_env(s), "") for s in ("subaccount", "s4")}
 
+        remote_user = None
+        if binding is not None and os.environ.get("TRUSTBRIDGE_DOCTOR_USER_PASSWORD"):
+            remote_user = RemoteUser(json.loads(binding.read_text()), os.environ["TRUSTBRIDGE_DOCTOR_USER_PASSWORD"])
+
         async def remote() -> Report:
             async with remote_clients(subaccount_url, passwords["subaccount"], s4_url, passwords["s4"]) as (sub, s4):
-                return await diagnose(destination, user, sub, s4)
+                return await diagnose(destination, user, sub, s4, remote_user=remote_user)
 
         report = asyncio.run(remote())
     else:

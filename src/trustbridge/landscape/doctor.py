@@ -55,6 +55,15 @@ class LocalAccess:
     s4_local_url: str | None = None
 
 
+@dataclass(frozen=True)
+class RemoteUser:
+    """For a live check against remote services: the Destination binding and the user's password, so the
+    doctor can do what an application does — a find with the user's token — instead of signing itself."""
+
+    binding: dict[str, str]
+    password: str
+
+
 @dataclass
 class Report:
     checks: list[Check] = field(default_factory=list)
@@ -79,12 +88,62 @@ async def diagnose(
     s4: S4Client,
     local: LocalAccess | None = None,
     *,
+    remote_user: RemoteUser | None = None,
     now: dt.datetime | None = None,
 ) -> Report:
     report = Report()
     moment = now or dt.datetime.now(dt.UTC)
     await _run(report, destination_name, login, subaccount, s4, local, moment)
+    if local is None and remote_user is not None and not report.failed():
+        await _live_via_find(report, destination_name, login, remote_user)
     return report
+
+
+async def _live_via_find(report: Report, name: str, login: str, remote: RemoteUser) -> None:
+    """Remote live check: client-credentials and password-grant tokens, the Destination service's find, the
+    S/4 token it returns, and the SPI Task Replication root — the path SAP Cloud SDK clients take."""
+    binding = remote.binding
+    url = binding["url"].rstrip("/") + "/oauth/token"
+    client = (binding["clientid"], binding["clientsecret"])
+    async with httpx.AsyncClient(timeout=30) as http:
+        service = await http.post(url, data={"grant_type": "client_credentials"}, auth=client)
+        user = await http.post(
+            url, data={"grant_type": "password", "username": login, "password": remote.password}, auth=client
+        )
+        if not report.add(
+            "user_token",
+            f"the subaccount issues tokens for the binding and user {login}",
+            service.status_code == 200 and user.status_code == 200,
+            f"client credentials HTTP {service.status_code}, password grant HTTP {user.status_code}",
+            "check the binding (trustbridge binding) and the user's password",
+        ):
+            return
+        found = await http.get(
+            binding["uri"].rstrip("/") + f"/destination-configuration/v1/destinations/{name}",
+            headers={
+                "Authorization": f"Bearer {service.json()['access_token']}",
+                "X-user-token": user.json()["access_token"],
+            },
+        )
+        tokens = found.json().get("authTokens") or [{}] if found.status_code == 200 else [{}]
+        token = tokens[0]
+        if not report.add(
+            "exchange",
+            "live token exchange (Destination service find)",
+            found.status_code == 200 and bool(token.get("value")) and not token.get("error"),
+            f"HTTP {found.status_code}: {token.get('error') or found.text[:200]}",
+            "see the failed checks above",
+        ):
+            return
+        target = (found.json().get("destinationConfiguration") or {}).get("URL", "").rstrip("/")
+        called = await http.get(target + REPLICATION_PATH, headers={"Authorization": token["http_header"]["value"]})
+        report.add(
+            "service",
+            "the token opens the SPI Task Replication service",
+            called.status_code == 200,
+            f"HTTP {called.status_code}",
+            "assign the Task Center catalog to the business user (scope OV4:API_TASK_SPI_REPLICATION)",
+        )
 
 
 async def _run(
@@ -294,7 +353,9 @@ async def _run(
         await _check_mapping(report, s4, system, properties, name_id)
 
     # --- live: exchange and call ---------------------------------------------------------------------------
-    if local is None or assertion is None:
+    if local is None:
+        return  # remote: diagnose() does the live check through the Destination service when it can
+    if assertion is None:
         report.add("exchange", "live token exchange", None, "not attempted (no assertion available)")
         return
     await _live(report, properties, assertion, local)
