@@ -31,7 +31,7 @@ from typing import Protocol
 
 from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import rsa
-from sqlalchemy import delete, insert, select
+from sqlalchemy import bindparam, delete, insert, select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -178,6 +178,19 @@ _BINDINGS = (
     .where(A.authentication_method == "oauth2")
     .order_by(A.id)
 )
+# Statements built once with bound parameters, so SQLAlchemy compiles and caches each of them once.
+_BINDINGS_OF_CLIENT = _BINDINGS.where(A.inbound_user_pk == bindparam("client_pk"))
+_BUSINESS_USER_BY = {
+    column.key: select(BusinessUser.id, BusinessUser.user_name, BusinessUser.locked).where(
+        column == bindparam("name_id")
+    )
+    for column in (BusinessUser.user_name, BusinessUser.email, BusinessUser.global_user_id)
+}
+_CONSUME = {
+    "postgresql": postgresql_insert(UsedAssertion).on_conflict_do_nothing().returning(UsedAssertion.assertion_id),
+    "sqlite": sqlite_insert(UsedAssertion).on_conflict_do_nothing().returning(UsedAssertion.assertion_id),
+}
+_INSERT_TOKEN = insert(AccessToken)
 
 
 class _Exchange:
@@ -189,7 +202,7 @@ class _Exchange:
         self.tenant: TenantInfo = load_tenant(session)
 
     def run(self, client: Client, assertion: bytes, scope: str | None) -> IssuedToken:
-        bindings = self.session.execute(_BINDINGS.where(A.inbound_user_pk == client.pk)).all()
+        bindings = self.session.execute(_BINDINGS_OF_CLIENT, {"client_pk": client.pk}).all()
         state = (
             (bindings[0].locked, bindings[0].password_hash)
             if bindings
@@ -343,10 +356,8 @@ class _Exchange:
             "assertion_id": verified.assertion_id,
             "expires_at": expiry + self.policy.clock_skew,
         }
-        dialect = self.session.get_bind().dialect.name
-        insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
-        statement = insert(UsedAssertion).values(**row).on_conflict_do_nothing().returning(UsedAssertion.assertion_id)
-        if self.session.execute(statement).first() is None:
+        statement = _CONSUME["postgresql" if self.session.get_bind().dialect.name == "postgresql" else "sqlite"]
+        if self.session.execute(statement, row).first() is None:
             raise GrantRejected(
                 "invalid_grant",
                 "replay",
@@ -362,9 +373,7 @@ class _Exchange:
             "user_name": (BusinessUser.user_name, "user name"),
             "email": (BusinessUser.email, "e-mail address"),
         }.get(mode, (BusinessUser.global_user_id, "Global User ID"))
-        user = self.session.execute(
-            select(BusinessUser.id, BusinessUser.user_name, BusinessUser.locked).where(column == name_id)
-        ).first()
+        user = self.session.execute(_BUSINESS_USER_BY[column.key], {"name_id": name_id}).first()
         if user is None:
             raise GrantRejected(
                 "invalid_grant",
@@ -402,14 +411,15 @@ class _Exchange:
         token = secrets.token_urlsafe(32)  # 256 bits
         lifetime = int(self.policy.token_lifetime.total_seconds())
         self.session.execute(
-            insert(AccessToken).values(
-                token_hash=token_hash(token),
-                client=client.user_name,
-                business_user_pk=user_pk,
-                arrangement_pk=binding.arrangement_pk,
-                scopes=" ".join(scopes),
-                issued_at=self.now,
-                expires_at=self.now + dt.timedelta(seconds=lifetime),
-            )
+            _INSERT_TOKEN,
+            {
+                "token_hash": token_hash(token),
+                "client": client.user_name,
+                "business_user_pk": user_pk,
+                "arrangement_pk": binding.arrangement_pk,
+                "scopes": " ".join(scopes),
+                "issued_at": self.now,
+                "expires_at": self.now + dt.timedelta(seconds=lifetime),
+            },
         )
         return IssuedToken(access_token=token, expires_in=lifetime, scope=" ".join(scopes))
