@@ -157,3 +157,11 @@ def test_cli_exit_codes(demo_landscape: LocalLandscape, monkeypatch: pytest.Monk
     broken = runner.invoke(app, ["doctor", DESTINATION, "--user", "viewer", "--data-dir", str(data_dir)])
     assert broken.exit_code == 1
     assert "✗" in broken.output and "fix:" in broken.output
+
+
+def test_passed_checks_do_not_show_failure_texts(demo_landscape: LocalLandscape) -> None:
+    report = _doctor(demo_landscape)
+    shown = " ".join(c.detail for c in report.checks if c.status == "pass")
+    for failure_text in ("missing:", "the toggle is off", "the user is locked", "no arrangement uses"):
+        assert failure_text not in shown
+    assert "NameID" in shown and "scope" in shown

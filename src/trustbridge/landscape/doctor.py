@@ -68,9 +68,10 @@ class RemoteUser:
 class Report:
     checks: list[Check] = field(default_factory=list)
 
-    def add(self, key: str, title: str, ok: bool | None, detail: str = "", fix: str = "") -> bool:
+    def add(self, key: str, title: str, ok: bool | None, detail: str = "", fix: str = "", *, passed: str = "") -> bool:
+        """``detail`` explains a failure (or why a check was skipped); ``passed`` is what a pass shows."""
         status = "skip" if ok is None else ("pass" if ok else "fail")
-        self.checks.append(Check(key, title, status, detail, "" if ok else fix))
+        self.checks.append(Check(key, title, status, passed if ok else detail, "" if ok else fix))
         return bool(ok)
 
     @property
@@ -214,6 +215,7 @@ async def _run(
             trust_ok,
             f"valid {valid_from.date()} to {valid_to.date()}",
             "renew the trust certificate, then upload it again (seed steps 1 and 8)",
+            passed=f"valid {valid_from.date()} to {valid_to.date()}",
         )
         if trust_ok:
             report.add(
@@ -222,6 +224,7 @@ async def _run(
                 valid_to - now > NEAR_EXPIRY,
                 f"it expires on {valid_to.date()}",
                 "generate a passive certificate, upload it to S/4, then rotate (seed steps 1 and 8)",
+                passed=f"it expires on {valid_to.date()}",
             )
     else:
         report.add("trust_valid", "the subaccount has a trust certificate", False, fix="generate it (seed step 1)")
@@ -346,7 +349,9 @@ async def _run(
             )
         else:
             name_id = _name_id_of(assertion)
-            report.add("name_id", "the Destination service can build the user's assertion", True, f"NameID {name_id!r}")
+            report.add(
+                "name_id", "the Destination service can build the user's assertion", True, passed=f"NameID {name_id!r}"
+            )
     if name_id is None and local is None:
         report.add("name_id", "NameID of the user", None, "cannot be seen from outside (needs the user directory)")
     if name_id is not None:
@@ -400,7 +405,7 @@ async def _check_mapping(
             f"{'user UUID' if field_name == 'global_user_id' else label}) or the User ID Mapping Mode (seed step 9)",
         )
         return
-    report.add("mapping", f"the NameID maps to business user {match['user_name']}", True, f"{label} {name_id!r}")
+    report.add("mapping", f"the NameID maps to business user {match['user_name']}", True, passed=f"{label} {name_id!r}")
     report.add(
         "business_user_unlocked",
         f"business user {match['user_name']} is not locked",
@@ -454,7 +459,7 @@ async def _live(report: Report, properties: dict[str, str], assertion: str, loca
         report.add("exchange", "live token exchange", False, detail, "see the failed checks above")
         return
     token = response.json()
-    report.add("exchange", "live token exchange", True, f"scope {token.get('scope')}{note}")
+    report.add("exchange", "live token exchange", True, passed=f"scope {token.get('scope')}{note}")
     service = token_url.split("/sap/bc/sec/oauth2/token")[0] + REPLICATION_PATH
     headers = {"Authorization": f"Bearer {token['access_token']}"}
     called, _ = await call(lambda c: c.get(service, headers=headers))
@@ -469,4 +474,5 @@ async def _live(report: Report, properties: dict[str, str], assertion: str, loca
         ok,
         detail,
         "assign the Task Center catalog to the business user (scope OV4:API_TASK_SPI_REPLICATION)",
+        passed=detail,
     )
