@@ -67,6 +67,16 @@ class _Client:
             return response.json()
         return response.text
 
+    async def _get_or_none(self, path: str) -> JSON | None:
+        """``GET path``: the JSON object, ``None`` on 404, :class:`ApiError` on any other error."""
+        response = await self.http.get(path)
+        if response.status_code == 404:
+            return None
+        if response.status_code >= 400:
+            raise ApiError(self.service, "GET", path, response.status_code, response.text)
+        result: JSON = response.json()
+        return result
+
     async def aclose(self) -> None:
         await self.http.aclose()
 
@@ -92,14 +102,7 @@ class SubaccountClient(_Client):
         return result
 
     async def destination(self, name: str) -> JSON | None:
-        path = f"{self.base}/subaccountDestinations/{quote(name, safe='')}"
-        response = await self.http.get(path)
-        if response.status_code == 404:
-            return None
-        if response.status_code >= 400:
-            raise ApiError(self.service, "GET", path, response.status_code, response.text)
-        result: JSON = response.json()
-        return result
+        return await self._get_or_none(f"{self.base}/subaccountDestinations/{quote(name, safe='')}")
 
     async def create_destination(self, properties: JSON) -> None:
         await self._request("POST", f"{self.base}/subaccountDestinations", json=properties)
@@ -113,14 +116,7 @@ class SubaccountClient(_Client):
         return result
 
     async def user(self, login: str) -> JSON | None:
-        path = f"/api/users/{quote(login, safe='')}"
-        response = await self.http.get(path)
-        if response.status_code == 404:
-            return None
-        if response.status_code >= 400:
-            raise ApiError(self.service, "GET", path, response.status_code, response.text)
-        result: JSON = response.json()
-        return result
+        return await self._get_or_none(f"/api/users/{quote(login, safe='')}")
 
     async def create_user(self, body: JSON) -> JSON:
         result: JSON = await self._request("POST", "/api/users", json=body)
@@ -141,15 +137,6 @@ class S4Client(_Client):
 
     async def tenant(self) -> JSON:
         result: JSON = await self._request("GET", "/api/tenant")
-        return result
-
-    async def _get_or_none(self, path: str) -> JSON | None:
-        response = await self.http.get(path)
-        if response.status_code == 404:
-            return None
-        if response.status_code >= 400:
-            raise ApiError(self.service, "GET", path, response.status_code, response.text)
-        result: JSON = response.json()
         return result
 
     async def _list(self, path: str) -> list[JSON]:

@@ -13,9 +13,8 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
-from starlette.concurrency import run_in_threadpool
 
-from trustbridge.oauth.server import MAX_FORM_BYTES, TokenRequest
+from trustbridge.oauth.endpoint import token_response
 from trustbridge.subaccount.api.auth import require_principal
 from trustbridge.subaccount.api.context import ServiceContext
 from trustbridge.subaccount.xsuaa import keys
@@ -29,26 +28,7 @@ def router_for(context: ServiceContext) -> APIRouter:
 
     @router.post(TOKEN_PATH, include_in_schema=False)
     async def token(request: Request) -> JSONResponse:
-        body = bytearray()
-        async for chunk in request.stream():
-            body.extend(chunk)
-            if len(body) > MAX_FORM_BYTES:
-                return JSONResponse(
-                    {"error": "invalid_request", "error_description": "the request body is too large"}, status_code=400
-                )
-        token_request = TokenRequest(
-            method="POST",
-            uri=str(request.url),
-            headers={k.lower(): v for k, v in request.headers.items()},
-            body=bytes(body),
-            content_type=request.headers.get("content-type", ""),
-        )
-        response = await run_in_threadpool(server.respond, token_request)
-        headers: dict[str, str] = {}
-        for name, value in response.headers:
-            if name.lower() != "content-type":
-                headers[name] = value
-        return JSONResponse(response.body, status_code=response.status, headers=headers)
+        return await token_response(server, request)
 
     @router.get(TOKEN_KEYS_PATH)
     def token_keys() -> dict[str, Any]:
