@@ -24,6 +24,7 @@ class SecretBox:
     """Encrypts and decrypts small secrets (PEM private keys, passwords) for the database."""
 
     def __init__(self, key_material: bytes) -> None:
+        self._material = key_material
         derived = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=_HKDF_INFO).derive(key_material)
         self._fernet = Fernet(base64.urlsafe_b64encode(derived))
 
@@ -32,6 +33,12 @@ class SecretBox:
         if settings.secret_key:
             return cls(settings.secret_key.encode())
         return cls(load_or_create_key_file(settings.ensure_data_dir() / KEY_FILE_NAME))
+
+    def derive(self, purpose: str) -> bytes:
+        """A 32-byte key for ``purpose`` (e.g. signing a service's session cookies), independent of the
+        encryption key and of every other purpose (HKDF-SHA256 with the purpose as ``info``)."""
+        info = f"trustbridge {purpose} v1".encode()
+        return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=info).derive(self._material)
 
     def encrypt(self, plaintext: bytes) -> bytes:
         return self._fernet.encrypt(plaintext)

@@ -1,4 +1,5 @@
-"""The S/4 tenant's FastAPI application: ``/healthz`` open, every ``/api`` route behind admin HTTP Basic."""
+"""The S/4 tenant's FastAPI application: ``/healthz`` open, every ``/api`` route behind admin HTTP Basic, the
+web apps under ``/ui`` behind a sign-in page."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from trustbridge.s4.api.auth import admin_guard
 from trustbridge.s4.api.exceptions import install_exception_handlers
 from trustbridge.s4.api.routes_inbound_services import inbound_services_router
 from trustbridge.s4.api.routes_token import token_router
+from trustbridge.s4.web.app import install_web
 from trustbridge.storage import Database
 
 _ROUTERS: tuple[APIRouter, ...] = (
@@ -45,4 +47,5 @@ def create_app(db: Database, settings: Settings) -> FastAPI:
     guard = Depends(admin_guard(db))
     for router in _ROUTERS:
         app.include_router(router, prefix="/api", dependencies=[guard])
+    install_web(app, db, settings)
     return app

@@ -1,0 +1,53 @@
+"""The sign-in page of a service: its admin's user name and password, argon2-checked."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+from starlette.concurrency import run_in_threadpool
+
+from trustbridge.web.forms import FormState, read_form, text
+from trustbridge.web.pages import Pages, safe_next
+from trustbridge.web.sessions import end_session, signed_in_user, start_session
+
+WRONG_CREDENTIALS = "The user name or password is wrong"
+
+
+def login_router(pages: Pages, check_credentials: Callable[[str, str], bool]) -> APIRouter:
+    """``GET/POST {prefix}/login`` and ``POST {prefix}/logout``; ``check_credentials`` is sync (argon2)."""
+    router = APIRouter(prefix=pages.prefix, include_in_schema=False)
+
+    @router.get("/login")
+    async def login_page(request: Request, next: str | None = None) -> Response:
+        if signed_in_user(request) is not None:
+            return pages.redirect(safe_next(next, pages.prefix))
+        state = FormState(values={"next": safe_next(next, pages.prefix)})
+        return pages.render(request, "login.html", state=state, title="Sign in")
+
+    @router.post("/login")
+    async def login(request: Request) -> Response:
+        form = await read_form(request)
+        username, password = text(form, "username"), form.get("password")
+        target = safe_next(text(form, "next"), pages.prefix)
+        state = FormState(values={"username": username, "next": target})
+        if not username:
+            state.add_error("username", "Enter your user name")
+        if not isinstance(password, str) or not password:
+            state.add_error("password", "Enter your password")
+        if not state.has_errors:
+            assert isinstance(password, str)
+            if await run_in_threadpool(check_credentials, username, password):
+                start_session(request, username)
+                return pages.redirect(target)
+            state.add_error("password", WRONG_CREDENTIALS)
+        return pages.render(request, "login.html", status_code=401, state=state, title="Sign in")
+
+    @router.post("/logout")
+    async def logout(request: Request) -> Response:
+        await read_form(request)
+        end_session(request)
+        return pages.redirect(pages.url("/login"))
+
+    return router
