@@ -5,6 +5,7 @@ Factored out of ``test_up_demo.py`` so that the interoperability tests (SAP Clou
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import socket
@@ -46,21 +47,25 @@ class Running:
         self.process = process
 
 
-@pytest.fixture
-def demo_landscape(tmp_path: Path, database_url: str) -> Iterator[Running]:
-    data_dir = tmp_path / "demo"
+@contextlib.contextmanager
+def serve_landscape(
+    tmp_path: Path, database_url: str, *args: str, env: dict[str, str] | None = None
+) -> Iterator[Running]:
+    """``trustbridge up *args`` in a subprocess on free ports until healthy; SIGTERM (exit 0 expected) after."""
+    data_dir = tmp_path / "landscape"
     sub_port, s4_port = _free_port(), _free_port()
-    env = {**os.environ, "TRUSTBRIDGE_DATABASE_URL": database_url}
+    environment = {**os.environ, "TRUSTBRIDGE_DATABASE_URL": database_url, **(env or {})}
     if database_url.startswith("sqlite"):
-        env.pop("TRUSTBRIDGE_DATABASE_URL")  # the embedded default: SQLite in the data dir
-    log = (tmp_path / "up.log").open("w")
+        environment.pop("TRUSTBRIDGE_DATABASE_URL")  # the embedded default: SQLite in the data dir
+    log_path = tmp_path / "up.log"
+    log = log_path.open("w")
     process = subprocess.Popen(
         [
             sys.executable,
             "-m",
             "trustbridge.cli.main",
             "up",
-            "--demo",
+            *args,
             "--data-dir",
             str(data_dir),
             "--subaccount-port",
@@ -70,14 +75,14 @@ def demo_landscape(tmp_path: Path, database_url: str) -> Iterator[Running]:
         ],
         stdout=log,
         stderr=subprocess.STDOUT,
-        env=env,
+        env=environment,
     )
-    running = Running(data_dir, sub_port, s4_port, env, process)
+    running = Running(data_dir, sub_port, s4_port, environment, process)
     deadline = time.monotonic() + 90
     try:
         while True:
             if process.poll() is not None:
-                pytest.fail(f"trustbridge up exited: {(tmp_path / 'up.log').read_text()}")
+                pytest.fail(f"trustbridge up exited: {log_path.read_text()}")
             try:
                 if all(
                     httpx.get(f"{url}/healthz", timeout=1).status_code == 200
@@ -87,7 +92,7 @@ def demo_landscape(tmp_path: Path, database_url: str) -> Iterator[Running]:
             except httpx.TransportError:
                 pass
             if time.monotonic() > deadline:
-                pytest.fail(f"trustbridge up did not become healthy: {(tmp_path / 'up.log').read_text()}")
+                pytest.fail(f"trustbridge up did not become healthy: {log_path.read_text()}")
             time.sleep(0.2)
         yield running
     finally:
@@ -98,3 +103,9 @@ def demo_landscape(tmp_path: Path, database_url: str) -> Iterator[Running]:
             if process.poll() is None:
                 process.kill()
             log.close()
+
+
+@pytest.fixture
+def demo_landscape(tmp_path: Path, database_url: str) -> Iterator[Running]:
+    with serve_landscape(tmp_path, database_url, "--demo") as running:
+        yield running

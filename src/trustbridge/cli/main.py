@@ -146,6 +146,8 @@ def up(
             _run(lambda: _apply_demo(landscape))
         out.print(f"subaccount  {options.subaccount_url}  (id {landscape.subaccount_id}, region {region})")
         out.print(f"S/4 tenant  {options.s4_url}  (public host {tenant}.{domain})")
+        out.print(f"cockpit     {options.subaccount_url}/cockpit/  (sign in as admin)")
+        out.print(f"S/4 apps    {options.s4_url}/ui/  (sign in as admin)")
         out.print(f"data dir    {settings.data_dir}")
         out.print("serving; press Ctrl+C to stop", style="dim")
         sys.stdout.flush()

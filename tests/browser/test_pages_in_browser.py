@@ -1,0 +1,154 @@
+"""The pages in a real browser: each documented error shows its message at the right field and changes nothing,
+the copy buttons copy exactly the values the API reports, and the pages need a sign-in."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from pathlib import Path
+
+import httpx
+from playwright.sync_api import BrowserContext, Page, expect
+
+from tests.e2e.conftest import Running
+
+from .conftest import ADMIN_PASSWORD, allow_clipboard, error_at, field, sign_in
+
+AUTH = ("admin", ADMIN_PASSWORD)
+
+
+def _name(prefix: str) -> str:
+    return f"{prefix}{uuid.uuid4().hex[:8].upper()}"
+
+
+def _api(landscape: Running, path: str) -> httpx.Response:
+    return httpx.get(landscape.s4 + path, auth=AUTH, timeout=10)
+
+
+def test_pages_need_a_sign_in_and_a_wrong_password_is_named_at_the_password(
+    shared_landscape: Running, page: Page
+) -> None:
+    page.goto(shared_landscape.s4 + "/ui/communication-users")
+    assert "/ui/login" in page.url
+    field(page, "User").fill("admin")
+    field(page, "Password").fill("not-the-password")
+    page.get_by_role("button", name="Sign In").click()
+    assert "wrong" in error_at(page, "Password")
+    field(page, "Password").fill(ADMIN_PASSWORD)
+    page.get_by_role("button", name="Sign In").click()
+    expect(page.get_by_role("heading", name="Maintain Communication Users")).to_be_visible()
+
+
+def test_communication_user_errors_sit_at_their_fields_and_create_nothing(
+    shared_landscape: Running, page: Page
+) -> None:
+    sign_in(page, shared_landscape.s4 + "/ui/communication-users/new")
+    user = _name("WEAK")
+    field(page, "User Name").fill(user)
+    field(page, "Description").fill("too weak a password")
+    field(page, "Password").fill("short")
+    page.get_by_role("button", name="Create", exact=True).click()
+    assert error_at(page, "Password")
+    assert field(page, "Password").input_value() == ""  # never echoed back
+    assert field(page, "User Name").input_value() == user  # the rest is kept for the next try
+    assert _api(shared_landscape, f"/api/communication-users/{user}").status_code == 404
+
+    taken = _name("TAKEN")
+    for _ in range(2):
+        page.goto(shared_landscape.s4 + "/ui/communication-users/new")
+        field(page, "User Name").fill(taken)
+        field(page, "Description").fill("twice")
+        page.get_by_role("button", name="Propose Password").click()
+        page.get_by_role("button", name="Create", exact=True).click()
+    assert taken in error_at(page, "User Name")
+
+
+def test_communication_system_errors_sit_at_their_fields_and_nothing_is_half_saved(
+    shared_landscape: Running, page: Page, tmp_path: Path
+) -> None:
+    sign_in(page, shared_landscape.s4 + "/ui/communication-systems/new")
+    system = _name("SYS")
+    field(page, "System ID").fill(system)
+    field(page, "System Name").fill(system)
+    page.get_by_role("button", name="Create", exact=True).click()
+    page.wait_for_url(re.compile(rf"/communication-systems/{system}$"))
+
+    not_a_certificate = tmp_path / "metadata.xml"
+    not_a_certificate.write_text('<EntityDescriptor xmlns="urn:oasis:names:tc:SAML:2.0:metadata"/>')
+    field(page, "Signing Certificate").set_input_files(str(not_a_certificate))
+    page.get_by_role("button", name="Upload Signing Certificate").click()
+    assert error_at(page, "Signing Certificate")
+
+    field(page, "System Name").fill("Renamed")
+    field(page, "Host Name").fill("https://my300000.s4hana.ondemand.com")
+    page.get_by_role("button", name="Save", exact=True).click()
+    assert "without https://" in error_at(page, "Host Name")
+    stored = _api(shared_landscape, f"/api/communication-systems/{system}").json()
+    assert stored["system_name"] == system and stored["host_name"] in (None, "")  # the rename was not saved
+
+
+def test_a_destination_without_its_required_properties_is_refused_at_the_fields(
+    shared_landscape: Running, page: Page
+) -> None:
+    sign_in(page, shared_landscape.subaccount + "/cockpit/destinations/new")
+    name = _name("Dest")
+    field(page, "Name").fill(name)
+    field(page, "URL").fill("not a url")
+    field(page, "Authentication").select_option("OAuth2SAMLBearerAssertion")
+    expect(field(page, "Audience")).to_be_visible()
+    field(page, "Token Service Password").fill("a-secret-value")
+    page.get_by_role("button", name="Save", exact=True).click()
+    assert error_at(page, "URL")
+    assert error_at(page, "Audience")
+    assert field(page, "Token Service Password").input_value() == ""
+    assert "a-secret-value" not in page.content()
+    listed = httpx.get(
+        shared_landscape.subaccount + f"/destination-configuration/v1/subaccountDestinations/{name}", auth=AUTH
+    )
+    assert listed.status_code == 404
+
+
+def test_copy_buttons_copy_exactly_the_oauth2_details(
+    shared_landscape: Running, browser: BrowserContext, page: Page
+) -> None:
+    """Arrangement set up through the API (the seed test clicks it); the details page's buttons are checked."""
+    allow_clipboard(browser, shared_landscape.s4)
+    user, system, arrangement = _name("COPY"), _name("COPYSYS"), _name("COPY_ARR")
+    with httpx.Client(base_url=shared_landscape.s4, auth=AUTH, timeout=10) as api:
+        assert (
+            api.post("/api/communication-users", json={"user_name": user, "description": "copy", "password": None})
+        ).status_code == 201
+        assert (
+            api.post("/api/communication-systems", json={"system_id": system, "system_name": system}).status_code == 201
+        )
+        assert (
+            api.post(
+                f"/api/communication-systems/{system}/inbound-users",
+                json={"user_name": user, "authentication_method": "oauth2"},
+            ).status_code
+            == 201
+        )
+        assert (
+            api.post(
+                "/api/communication-arrangements", json={"scenario_id": "SAP_COM_0501", "arrangement_name": arrangement}
+            ).status_code
+            == 201
+        )
+        assert (
+            api.patch(
+                f"/api/communication-arrangements/{arrangement}", json={"communication_system": system}
+            ).status_code
+            == 200
+        )
+        details = api.get(f"/api/communication-arrangements/{arrangement}/oauth2-details").json()
+
+    sign_in(page, shared_landscape.s4 + f"/ui/communication-arrangements/{arrangement}/oauth2-details")
+    expected = {
+        "Client ID": details["client_id"],
+        "Token Service URL": details["token_service_url"],
+        "Token Service URL (this machine)": details["token_service_url_local"],
+        "SAML2 Audience": details["saml2_audience"],
+    }
+    for label, value in expected.items():
+        page.get_by_role("button", name=f"Copy {label}", exact=True).click()
+        assert page.evaluate("navigator.clipboard.readText()") == value, label
