@@ -133,9 +133,12 @@ class Screenshots:
         self.directory.mkdir(parents=True, exist_ok=True)
         self.taken: list[Path] = []
 
-    def take(self, page: Page, name: str) -> None:
-        path = self.directory / f"{name}.jpg"
-        page.screenshot(path=str(path), type="jpeg", quality=70)
+    def take(self, page: Page, name: str, focus: Locator | None = None) -> None:
+        """The viewport as a PNG, scrolled so that ``focus`` (the step's part of the page) is in view."""
+        if focus is not None:
+            focus.first.scroll_into_view_if_needed()
+        path = self.directory / f"{name}.png"
+        page.screenshot(path=str(path))
         self.taken.append(path)
 
 

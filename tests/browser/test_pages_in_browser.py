@@ -116,7 +116,10 @@ def test_copy_buttons_copy_exactly_the_oauth2_details(
     user, system, arrangement = _name("COPY"), _name("COPYSYS"), _name("COPY_ARR")
     with httpx.Client(base_url=shared_landscape.s4, auth=AUTH, timeout=10) as api:
         assert (
-            api.post("/api/communication-users", json={"user_name": user, "description": "copy", "password": None})
+            api.post(
+                "/api/communication-users",
+                json={"user_name": user, "description": "copy", "password": "Copy-Button-Passw0rd-2026!"},
+            )
         ).status_code == 201
         assert (
             api.post("/api/communication-systems", json={"system_id": system, "system_name": system}).status_code == 201

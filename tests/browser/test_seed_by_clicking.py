@@ -97,7 +97,7 @@ def test_the_seed_by_clicking_ends_with_a_passing_doctor(
     if issuer.input_value() != cn:  # the page prefills the CN; the seed says: paste the value after CN=
         issuer.fill(cn)
     field(page, "User ID Mapping Mode").select_option(label="User UUID")
-    screenshots.take(page, "08-09-oauth2-identity-provider")
+    screenshots.take(page, "08-09-oauth2-identity-provider", field(page, "OAuth 2.0 SAML Issuer"))
 
     # --- steps 10–11: Users for Inbound Communication › + › the communication user › OK ------------------
     page.get_by_role("button", name="Add user for inbound communication").or_(
@@ -105,7 +105,7 @@ def test_the_seed_by_clicking_ends_with_a_passing_doctor(
     ).first.click()
     field(page, "User Name").last.select_option(COMM_USER)
     field(page, "Authentication Method").last.select_option(label="OAuth 2.0")
-    screenshots.take(page, "10-11-inbound-user")
+    screenshots.take(page, "10-11-inbound-user", page.get_by_role("button", name="OK", exact=True))
     page.get_by_role("button", name="OK", exact=True).click()
     expect(page.get_by_role("cell", name=COMM_USER)).to_be_visible()
 
@@ -182,14 +182,16 @@ def test_the_seed_by_clicking_ends_with_a_passing_doctor(
     field(page, "Client Key").fill(details["Client ID"])
     field(page, "Token Service URL").fill(details["Token Service URL (this machine)"])
     field(page, "Token Service User").fill(details["Client ID"])
-    field(page, "Token Service Password").fill(comm_password)
     for name, value in (("tc.enabled", "true"), ("URL.queries.sap-client", "100"), ("userIdSource", "user_uuid")):
         page.get_by_role("button", name="New Property").click()
         field(page, "Property name").last.fill(name)
         field(page, "Value").last.fill(value)
+    field(page, "Token Service Password").fill(comm_password)
     screenshots.take(page, "20-destination")
     page.get_by_role("button", name="Save", exact=True).click()
-    expect(page.get_by_role("link", name=DESTINATION)).to_be_visible()
+    expect(page.get_by_role("status").first).to_contain_text(DESTINATION)
+    page.get_by_role("navigation").get_by_role("link", name="Destinations").click()
+    expect(page.get_by_role("link", name=DESTINATION, exact=True)).to_be_visible()
 
     # --- Check Connection for the user -----------------------------------------------------------------
     page.get_by_role("row", name=re.compile(DESTINATION)).get_by_role("link", name="Check Connection").click()
