@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import BrowserContext, Locator, Page, Playwright, sync_playwright
+from playwright.sync_api import Error as PlaywrightError
 
 from tests.e2e.conftest import Running, serve_landscape
 
@@ -138,7 +139,11 @@ class Screenshots:
         if focus is not None:
             focus.first.scroll_into_view_if_needed()
         path = self.directory / f"{name}.png"
-        page.screenshot(path=str(path))
+        try:
+            page.screenshot(path=str(path))
+        except PlaywrightError:  # seen once: "Unable to capture screenshot" while the page was still painting
+            page.wait_for_timeout(500)
+            page.screenshot(path=str(path))
         self.taken.append(path)
 
 

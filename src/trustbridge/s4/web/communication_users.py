@@ -1,0 +1,97 @@
+"""*Maintain Communication Users* (seed steps 2–3): list, New (with *Propose Password*), the user, Delete."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import Response
+
+from trustbridge.errors import DomainError, NotFound
+from trustbridge.s4 import communication_users as users
+from trustbridge.s4.names import normalise_upper
+from trustbridge.s4.web.common import not_found, segment, status_of
+from trustbridge.s4.web.drafts import commit, read
+from trustbridge.storage import Database
+from trustbridge.web.forms import FormState, read_form, text
+from trustbridge.web.pages import Pages
+from trustbridge.web.sessions import flash
+
+NEW_FIELDS = ("user_name", "description", "password")
+PROPOSED_HINT = "Note this password now: it is shown only this once and cannot be displayed again."
+
+
+def communication_users_router(pages: Pages, db: Database) -> APIRouter:
+    router = APIRouter(
+        prefix=pages.url("/communication-users"),
+        include_in_schema=False,
+        dependencies=[Depends(pages.require_user)],
+    )
+
+    def new_form(
+        request: Request, state: FormState, *, status_code: int = 200, proposed: str | None = None
+    ) -> Response:
+        return pages.render(
+            request,
+            "communication_user_new.html",
+            status_code=status_code,
+            state=state,
+            title="New Communication User",
+            proposed=proposed,
+            proposed_hint=PROPOSED_HINT,
+        )
+
+    @router.get("")
+    async def list_users(request: Request) -> Response:
+        views = await read(db, users.list_users)
+        return pages.render(request, "communication_users.html", title="Maintain Communication Users", users=views)
+
+    @router.get("/new")
+    async def new_user(request: Request) -> Response:
+        return new_form(request, FormState())
+
+    @router.post("/new")
+    async def create_user(request: Request) -> Response:
+        form = await read_form(request)
+        user_name, description = text(form, "user_name"), text(form, "description")
+        state = FormState(values={"user_name": user_name, "description": description})
+        if text(form, "action") == "propose":
+            return new_form(request, state, proposed=users.propose_password())
+        password = form.get("password")
+        secret = password if isinstance(password, str) and password != "" else None
+        try:
+            view = await commit(
+                db, lambda s: users.create_user(s, user_name=user_name, description=description, password=secret)
+            )
+        except DomainError as error:
+            state.add_domain_error(error, NEW_FIELDS)
+            return new_form(request, state, status_code=status_of([error]))
+        flash(request, f"Communication user {view.user_name} created")
+        return pages.redirect(pages.url(f"/communication-users/{segment(view.user_name)}"))
+
+    async def user_page(request: Request, user_name: str, state: FormState, status_code: int = 200) -> Response:
+        try:
+            view = await read(db, lambda s: users.get_user(s, user_name))
+        except NotFound as error:
+            return not_found(pages, request, error)
+        return pages.render(
+            request, "communication_user.html", status_code=status_code, state=state, title=view.user_name, account=view
+        )
+
+    @router.get("/{user_name}")
+    async def show_user(request: Request, user_name: str) -> Response:
+        return await user_page(request, user_name, FormState())
+
+    @router.post("/{user_name}/delete")
+    async def delete_user(request: Request, user_name: str) -> Response:
+        await read_form(request)
+        try:
+            await commit(db, lambda s: users.delete_user(s, user_name))
+        except NotFound as error:
+            return not_found(pages, request, error)
+        except DomainError as error:
+            state = FormState()
+            state.add_domain_error(error, ())
+            return await user_page(request, user_name, state, status_of([error]))
+        flash(request, f"Communication user {normalise_upper(user_name)} deleted")
+        return pages.redirect(pages.url("/communication-users"))
+
+    return router
