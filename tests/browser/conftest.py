@@ -39,8 +39,10 @@ def chromium_path() -> str | None:
     return shutil.which("chromium") or shutil.which("chromium-browser")
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def playwright() -> Iterator[Playwright]:
+    """Module-scoped: while Playwright's sync driver runs, its event loop is the thread's running loop, so it
+    must be stopped before tests that call ``asyncio.run`` (every later module) start."""
     executable = chromium_path()
     if executable is None:
         if os.environ.get("CI") == "true":

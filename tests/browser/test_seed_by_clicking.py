@@ -182,11 +182,11 @@ def test_the_seed_by_clicking_ends_with_a_passing_doctor(
     field(page, "Client Key").fill(details["Client ID"])
     field(page, "Token Service URL").fill(details["Token Service URL (this machine)"])
     field(page, "Token Service User").fill(details["Client ID"])
+    field(page, "Token Service Password").fill(comm_password)
     for name, value in (("tc.enabled", "true"), ("URL.queries.sap-client", "100"), ("userIdSource", "user_uuid")):
         page.get_by_role("button", name="New Property").click()
         field(page, "Property name").last.fill(name)
         field(page, "Value").last.fill(value)
-    field(page, "Token Service Password").fill(comm_password)
     screenshots.take(page, "20-destination")
     page.get_by_role("button", name="Save", exact=True).click()
     expect(page.get_by_role("status").first).to_contain_text(DESTINATION)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import asdict, dataclass
 from typing import Any
@@ -19,7 +19,7 @@ from fastapi import FastAPI
 from trustbridge.config import DEFAULT_HOST, DEFAULT_S4_PORT, DEFAULT_SUBACCOUNT_PORT, Settings
 from trustbridge.errors import DomainError
 from trustbridge.landscape.clients import S4Client, SubaccountClient
-from trustbridge.landscape.doctor import LocalAccess
+from trustbridge.landscape.doctor import Check, LocalAccess, diagnose
 from trustbridge.pki.encryption import SecretBox
 from trustbridge.s4 import tenant as s4_tenant
 from trustbridge.s4.api.app import create_app as create_s4_app
@@ -121,7 +121,7 @@ def open_local(settings: Settings, options: LandscapeOptions | None = None) -> L
     s4_admin = s4_tenant.bootstrap(
         database, settings, local_url=chosen.s4_url, tenant_name=chosen.tenant, domain=chosen.domain
     )
-    return LocalLandscape(
+    landscape = LocalLandscape(
         settings=settings,
         options=chosen,
         database=database,
@@ -131,6 +131,24 @@ def open_local(settings: Settings, options: LandscapeOptions | None = None) -> L
         subaccount_app=create_subaccount_app(database, settings),
         s4_app=create_s4_app(database, settings),
     )
+    landscape.subaccount_app.state.connection_check = cockpit_connection_check(landscape)
+    return landscape
+
+
+def cockpit_connection_check(landscape: LocalLandscape) -> Callable[[str, str], Awaitable[list[Check]]]:
+    """The cockpit's *Check Connection*: ``trustbridge doctor`` for one destination and user, on this landscape.
+
+    It reads both services through in-process admin clients; its live token exchange calls the destination's
+    tokenServiceURL for real (the served S/4 under ``trustbridge up``), falling back to the in-process S/4 when
+    nothing is served there.
+    """
+
+    async def check(destination_name: str, login: str) -> list[Check]:
+        async with local_clients(landscape) as (subaccount, s4):
+            report = await diagnose(destination_name, login, subaccount, s4, doctor_access(landscape))
+        return report.checks
+
+    return check
 
 
 @asynccontextmanager

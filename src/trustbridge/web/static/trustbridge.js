@@ -25,3 +25,32 @@ document.addEventListener("change", (event) => {
   const button = document.getElementById(select.dataset.refresh);
   if (button && select.form) select.form.requestSubmit(button);
 });
+// button[data-add-row=template-id][data-rows=tbody-id]: add a row from the template in place (the button
+// re-renders the form on the server without JS); button[data-remove-row]: drop its row in place.
+let addedRows = 0;
+document.addEventListener("click", (event) => {
+  const add = event.target.closest("button[data-add-row]");
+  if (add) {
+    const template = document.getElementById(add.dataset.addRow);
+    const rows = document.getElementById(add.dataset.rows);
+    if (!template || !rows) return;
+    event.preventDefault();
+    addedRows += 1;
+    const row = template.content.cloneNode(true);
+    row.querySelectorAll("[data-id]").forEach((el) => { el.id = `${el.dataset.id}-added-${addedRows}`; });
+    row.querySelectorAll("label[data-for]").forEach((el) => { el.htmlFor = `${el.dataset.for}-added-${addedRows}`; });
+    rows.appendChild(row);
+    const table = rows.closest("table");
+    if (table) table.hidden = false;
+    const empty = document.getElementById(add.dataset.empty || "");
+    if (empty) empty.hidden = true;
+    const first = rows.lastElementChild && rows.lastElementChild.querySelector("input");
+    if (first) first.focus();
+    return;
+  }
+  const remove = event.target.closest("button[data-remove-row]");
+  if (remove && remove.closest("tr")) {
+    event.preventDefault();
+    remove.closest("tr").remove();
+  }
+});
