@@ -86,9 +86,10 @@ def admin_env() -> dict[str, str]:
 
 
 @pytest.fixture
-def empty_landscape(tmp_path: Path, sqlite_url: str) -> Iterator[Running]:
-    """``trustbridge up`` with nothing applied (2048-bit trust key to keep start-up short)."""
-    with serve_landscape(tmp_path, sqlite_url, "--key-size", "2048", env=admin_env()) as running:
+def empty_landscape(tmp_path: Path, database_url: str) -> Iterator[Running]:
+    """``trustbridge up`` with nothing applied, on SQLite (the default) and on PostgreSQL (2048-bit trust key
+    to keep start-up short)."""
+    with serve_landscape(tmp_path, database_url, "--key-size", "2048", env=admin_env()) as running:
         yield running
 
 

@@ -155,3 +155,40 @@ def test_copy_buttons_copy_exactly_the_oauth2_details(
     for label, value in expected.items():
         page.get_by_role("button", name=f"Copy {label}", exact=True).click()
         assert page.evaluate("navigator.clipboard.readText()") == value, label
+
+
+def test_an_issuer_that_differs_from_the_certificate_cn_is_warned_about_at_the_issuer(
+    shared_landscape: Running, page: Page, tmp_path: Path
+) -> None:
+    trust = httpx.get(shared_landscape.subaccount + "/cockpit/destinations/download-trust", auth=AUTH, timeout=10)
+    certificate = tmp_path / "trust.pem"
+    certificate.write_bytes(trust.content)
+    sign_in(page, shared_landscape.s4 + "/ui/communication-systems/new")
+    system = _name("WARN")
+    field(page, "System ID").fill(system)
+    field(page, "System Name").fill(system)
+    page.get_by_role("button", name="Create", exact=True).click()
+    page.wait_for_url(re.compile(rf"/communication-systems/{system}$"))
+
+    field(page, "Signing Certificate").set_input_files(str(certificate))
+    page.get_by_role("button", name="Upload Signing Certificate").click()
+    cn = field(page, "OAuth 2.0 SAML Issuer").input_value()
+    assert cn.startswith("cfapps.")  # prefilled from the certificate
+    field(page, "OAuth 2.0 SAML Issuer").fill("someone-else")
+    field(page, "Host Name").fill("my300000.s4hana.ondemand.com")
+    page.get_by_role("button", name="Save", exact=True).click()
+    warning = page.locator(".field-warning")
+    expect(warning).to_contain_text(cn)
+    issuer_field = page.locator(".field", has=field(page, "OAuth 2.0 SAML Issuer"))
+    expect(issuer_field.locator(".field-warning")).to_be_visible()  # next to the issuer, not somewhere else
+
+
+def test_a_taken_arrangement_name_is_named_at_the_arrangement_name(shared_landscape: Running, page: Page) -> None:
+    arrangement = _name("TAKEN_ARR")
+    sign_in(page, shared_landscape.s4 + "/ui/communication-arrangements/new")
+    for _ in range(2):
+        page.goto(shared_landscape.s4 + "/ui/communication-arrangements/new")
+        field(page, "Scenario").fill("SAP_COM_0501")
+        field(page, "Arrangement Name").fill(arrangement)
+        page.get_by_role("button", name="Create", exact=True).click()
+    assert arrangement in error_at(page, "Arrangement Name")
