@@ -8,7 +8,7 @@ import uuid
 from pathlib import Path
 
 import httpx
-from playwright.sync_api import BrowserContext, Page, expect
+from playwright.sync_api import BrowserContext, ConsoleMessage, Page, expect
 
 from tests.e2e.conftest import Running
 
@@ -192,3 +192,57 @@ def test_a_taken_arrangement_name_is_named_at_the_arrangement_name(shared_landsc
         field(page, "Arrangement Name").fill(arrangement)
         page.get_by_role("button", name="Create", exact=True).click()
     assert arrangement in error_at(page, "Arrangement Name")
+
+
+_UNNAMED_CONTROLS = """() => [...document.querySelectorAll('input:not([type=hidden]), select, textarea, button')]
+    .filter((el) => !el.closest('template') && !el.closest('[hidden]') && el.getAttribute('aria-hidden') !== 'true')
+    .filter((el) => {
+        const labelled = (el.labels && [...el.labels].some((l) => l.textContent.trim()))
+            || (el.getAttribute('aria-label') || '').trim()
+            || (el.getAttribute('aria-labelledby') || '').trim();
+        const text = el.tagName === 'BUTTON' && el.textContent.trim();
+        return !labelled && !text;
+    })
+    .map((el) => el.outerHTML.slice(0, 120))"""
+
+
+def test_every_control_on_every_page_has_an_accessible_name_and_no_page_breaks_its_policy(
+    shared_landscape: Running, browser: BrowserContext, page: Page
+) -> None:
+    violations: list[str] = []
+
+    def on_console(message: ConsoleMessage) -> None:
+        if "Content Security Policy" in message.text:
+            violations.append(message.text)
+
+    page.on("console", on_console)
+    pages = {
+        shared_landscape.s4 + "/ui": [
+            "/",
+            "/communication-users",
+            "/communication-users/new",
+            "/communication-systems",
+            "/communication-systems/new",
+            "/communication-arrangements",
+            "/communication-arrangements/new",
+            "/communication-arrangements/new/scenarios?search=0501",
+            "/business-users",
+            "/business-users/new",
+            "/business-roles",
+            "/business-roles/new",
+        ],
+        shared_landscape.subaccount + "/cockpit": [
+            "/destinations",
+            "/destinations/new",
+            "/trust",
+            "/users",
+            "/users/new",
+        ],
+    }
+    for base, paths in pages.items():
+        sign_in(page, base + "/")
+        for path in paths:
+            page.goto(base + path)
+            assert page.evaluate(_UNNAMED_CONTROLS) == [], base + path
+    page.goto(shared_landscape.s4 + "/ui/login")
+    assert violations == []
