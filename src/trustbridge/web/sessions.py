@@ -13,6 +13,7 @@ from typing import Any, Final
 
 from fastapi import FastAPI, Request
 from starlette.middleware.sessions import SessionMiddleware
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 SESSION_MAX_AGE: Final = 8 * 60 * 60  # seconds: a working day, then sign in again
 USER_KEY: Final = "user"
@@ -20,10 +21,28 @@ SIGNED_IN_AT_KEY: Final = "signed_in_at"
 FLASH_KEY: Final = "flash"
 
 
-def install_sessions(app: FastAPI, *, secret: bytes, cookie_name: str) -> None:
-    """Add the session middleware; ``secret`` comes from ``SecretBox.derive`` (one per service)."""
+class PagesOnlySessions:
+    """Session handling for the page paths only: the APIs (the token endpoint's hot path among them) never
+    decode or set a cookie, and a session cookie sent to them means nothing."""
+
+    def __init__(self, app: ASGIApp, /, *, prefix: str, **options: Any) -> None:
+        self._plain = app
+        self._with_sessions = SessionMiddleware(app, **options)
+        self._prefix = prefix
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        path = scope.get("path", "")
+        if scope["type"] == "http" and (path == self._prefix or path.startswith(self._prefix + "/")):
+            await self._with_sessions(scope, receive, send)
+        else:
+            await self._plain(scope, receive, send)
+
+
+def install_sessions(app: FastAPI, *, secret: bytes, cookie_name: str, prefix: str) -> None:
+    """Sessions for the pages under ``prefix``; ``secret`` comes from ``SecretBox.derive`` (one per service)."""
     app.add_middleware(
-        SessionMiddleware,
+        PagesOnlySessions,
+        prefix=prefix,
         secret_key=secret.hex(),
         session_cookie=cookie_name,
         max_age=SESSION_MAX_AGE,

@@ -33,7 +33,9 @@ APPS = (
 def install_web(app: FastAPI, db: Database, settings: Settings) -> Pages:
     """Sessions, sign-in and every app's routes; returns the :class:`Pages` the routes render with."""
     pages = Pages(package="trustbridge.s4.web", prefix=PREFIX, product="SAP S/4HANA Cloud", nav=APPS)
-    install_sessions(app, secret=SecretBox.from_settings(settings).derive("s4 web session"), cookie_name="s4_session")
+    install_sessions(
+        app, secret=SecretBox.from_settings(settings).derive("s4 web session"), cookie_name="s4_session", prefix=PREFIX
+    )
     pages.install(app)
     pages.env.filters["segment"] = segment
 

@@ -30,7 +30,7 @@ def install_cockpit(app: FastAPI, context: ServiceContext, connection_check: Con
     """Sessions, sign-in and the cockpit's pages. ``connection_check`` powers *Check Connection*; it can also be
     set later on ``app.state.connection_check`` (``trustbridge up`` does, once both services exist)."""
     pages = Pages(package="trustbridge.subaccount.cockpit", prefix=PREFIX, product="SAP BTP Cockpit", nav=NAV)
-    install_sessions(app, secret=context.box.derive("cockpit session"), cookie_name="cockpit_session")
+    install_sessions(app, secret=context.box.derive("cockpit session"), cookie_name="cockpit_session", prefix=PREFIX)
     pages.env.filters["segment"] = segment
     pages.install(app)
     app.state.connection_check = connection_check
