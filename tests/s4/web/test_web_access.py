@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import pytest
 
-from trustbridge.security.admin import AdminBootstrap
-
 from ...webclient import WebClient
 from ..support import PASSWORD, S4
 from .html import alerts
@@ -63,16 +61,3 @@ def test_unknown_objects_are_404_pages(web: WebClient, s4: S4) -> None:
         assert "does not exist" in alerts(response) or "no OAuth 2.0" in alerts(response), path
     response = web.submit("/communication-users", "/communication-users/NOBODY/delete")
     assert response.status_code == 404
-
-
-def test_sessions_live_under_ui_only(web: WebClient, admin: AdminBootstrap) -> None:
-    """The APIs (the token endpoint among them) neither read nor set the page session: a signed-in browser's
-    cookie opens no API, and API answers carry no cookie."""
-    assert admin.password is not None
-    assert web.http.cookies.get("s4_session")
-    with_cookie_only = web.http.get("/api/communication-users")
-    assert with_cookie_only.status_code == 401
-    api = web.http.get("/api/communication-users", auth=(admin.username, admin.password))
-    assert api.status_code == 200 and "set-cookie" not in api.headers
-    token = web.http.post("/sap/bc/sec/oauth2/token", data={"grant_type": "client_credentials"})
-    assert token.status_code in (400, 401) and "set-cookie" not in token.headers
