@@ -11,13 +11,20 @@ from starlette.concurrency import run_in_threadpool
 from trustbridge.web.forms import FormState, read_form, text
 from trustbridge.web.pages import Pages, safe_next
 from trustbridge.web.sessions import end_session, signed_in_user, start_session
+from trustbridge.web.throttle import LoginThrottle
 
 WRONG_CREDENTIALS = "The user name or password is wrong"
 
 
-def login_router(pages: Pages, check_credentials: Callable[[str, str], bool]) -> APIRouter:
-    """``GET/POST {prefix}/login`` and ``POST {prefix}/logout``; ``check_credentials`` is sync (argon2)."""
+def login_router(
+    pages: Pages, check_credentials: Callable[[str, str], bool], throttle: LoginThrottle | None = None
+) -> APIRouter:
+    """``GET/POST {prefix}/login`` and ``POST {prefix}/logout``; ``check_credentials`` is sync (argon2).
+
+    A run of wrong passwords locks that client out for that user name for a while (:class:`LoginThrottle`).
+    """
     router = APIRouter(prefix=pages.prefix, include_in_schema=False)
+    attempts = throttle or LoginThrottle()
 
     @router.get("/login")
     async def login_page(request: Request, next: str | None = None) -> Response:
@@ -36,12 +43,22 @@ def login_router(pages: Pages, check_credentials: Callable[[str, str], bool]) ->
             state.add_error("username", "Enter your user name")
         if not isinstance(password, str) or not password:
             state.add_error("password", "Enter your password")
-        if not state.has_errors:
-            assert isinstance(password, str)
-            if await run_in_threadpool(check_credentials, username, password):
-                start_session(request, username)
-                return pages.redirect(target)
-            state.add_error("password", WRONG_CREDENTIALS)
+        if state.has_errors:
+            return pages.render(request, "login.html", status_code=401, state=state, title="Sign in")
+        assert isinstance(password, str)
+        client = request.client.host if request.client else "unknown"
+        wait = attempts.retry_after(client, username)
+        if wait:
+            state.add_error("password", f"Too many wrong passwords; try again in {wait} seconds")
+            response = pages.render(request, "login.html", status_code=429, state=state, title="Sign in")
+            response.headers["Retry-After"] = str(wait)
+            return response
+        if await run_in_threadpool(check_credentials, username, password):
+            attempts.succeeded(client, username)
+            start_session(request, username)
+            return pages.redirect(target)
+        attempts.failed(client, username)
+        state.add_error("password", WRONG_CREDENTIALS)
         return pages.render(request, "login.html", status_code=401, state=state, title="Sign in")
 
     @router.post("/logout")
