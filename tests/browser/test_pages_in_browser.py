@@ -8,7 +8,7 @@ import uuid
 from pathlib import Path
 
 import httpx
-from playwright.sync_api import BrowserContext, ConsoleMessage, Page, expect
+from playwright.sync_api import BrowserContext, ConsoleMessage, Dialog, Page, expect
 
 from tests.e2e.conftest import Running
 
@@ -246,3 +246,37 @@ def test_every_control_on_every_page_has_an_accessible_name_and_no_page_breaks_i
             assert page.evaluate(_UNNAMED_CONTROLS) == [], base + path
     page.goto(shared_landscape.s4 + "/ui/login")
     assert violations == []
+
+
+def test_delete_asks_first_and_a_no_changes_nothing(shared_landscape: Running, page: Page) -> None:
+    name = _name("Gone")
+    created = httpx.post(
+        shared_landscape.subaccount + "/destination-configuration/v1/subaccountDestinations",
+        json={"Name": name, "Type": "HTTP", "URL": "https://example.com", "Authentication": "NoAuthentication"},
+        auth=AUTH,
+        timeout=10,
+    )
+    assert created.status_code == 201
+    sign_in(page, shared_landscape.subaccount + "/cockpit/destinations")
+    questions: list[str] = []
+    answer = {"accept": False}
+
+    def on_dialog(dialog: Dialog) -> None:
+        questions.append(dialog.message)
+        if answer["accept"]:
+            dialog.accept()
+        else:
+            dialog.dismiss()
+
+    page.on("dialog", on_dialog)
+    row = page.get_by_role("row", name=re.compile(name))
+    row.get_by_role("button", name=re.compile("Delete")).click()
+    expect(page.get_by_role("link", name=name, exact=True)).to_be_visible()
+    assert questions == [f"Delete destination {name}?"]
+    answer["accept"] = True
+    row.get_by_role("button", name=re.compile("Delete")).click()
+    expect(page.get_by_role("link", name=name, exact=True)).to_have_count(0)
+    gone = httpx.get(
+        shared_landscape.subaccount + f"/destination-configuration/v1/subaccountDestinations/{name}", auth=AUTH
+    )
+    assert gone.status_code == 404

@@ -104,6 +104,19 @@ def communication_arrangements_router(pages: Pages, db: Database) -> APIRouter:
             method_choices=[AUTOMATIC, *AUTHENTICATION_METHODS.items()],
         )
 
+    @router.post("/{name}/delete")
+    async def delete_arrangement(request: Request, name: str) -> Response:
+        await read_form(request)
+        try:
+            await commit(db, lambda s: arrangements.delete_arrangement(s, name))
+        except NotFound as error:
+            return not_found(pages, request, error)
+        except DomainError as error:
+            flash(request, error.message, "error")
+            return pages.redirect(pages.url(f"/communication-arrangements/{segment(name)}"))
+        flash(request, f"Communication arrangement {name} deleted")
+        return pages.redirect(pages.url("/communication-arrangements"))
+
     @router.get("/{name}")
     async def show_arrangement(request: Request, name: str) -> Response:
         try:

@@ -143,6 +143,20 @@ def communication_systems_router(pages: Pages, db: Database) -> APIRouter:
             mode_choices=list(USER_ID_MAPPING_MODES.items()),
         )
 
+    @router.post("/{system_id}/delete")
+    async def delete_system(request: Request, system_id: str) -> Response:
+        """Delete the system; refused (with the domain's reason, e.g. an arrangement still uses it) on its page."""
+        await read_form(request)
+        try:
+            await commit(db, lambda s: systems.delete_system(s, system_id))
+        except NotFound as error:
+            return not_found(pages, request, error)
+        except DomainError as error:
+            flash(request, error.message, "error")
+            return pages.redirect(pages.url(f"/communication-systems/{segment(system_id)}"))
+        flash(request, f"Communication system {system_id} deleted")
+        return pages.redirect(pages.url("/communication-systems"))
+
     @router.get("/{system_id}")
     async def show_system(request: Request, system_id: str) -> Response:
         def start(session: Session) -> tuple[SystemDraft, DraftResult]:

@@ -54,3 +54,8 @@ document.addEventListener("click", (event) => {
     remove.closest("tr").remove();
   }
 });
+// form[data-confirm="question"]: ask before a destructive action (without JS it just happens).
+document.addEventListener("submit", (event) => {
+  const form = event.target.closest("form[data-confirm]");
+  if (form && !window.confirm(form.dataset.confirm)) event.preventDefault();
+});
