@@ -83,3 +83,33 @@ def test_delete_user_and_refusal_while_in_use(web: WebClient, s4: S4) -> None:
     assert deleted.url.path == "/ui/communication-users"
     assert "Communication user SPARE deleted" in deleted.text
     assert [u["user_name"] for u in s4.get("/api/communication-users")["value"]] == ["TASKCENTERCOM"]
+
+
+def test_edit_changes_description_password_and_lock_in_one_save(web: WebClient, s4: S4, database: Database) -> None:
+    s4.user("TASKCENTERCOM")
+    page = "/communication-users/TASKCENTERCOM"
+    assert value(web.get(page), "description")
+    new_password = "Changed-Passw0rd-For-Task-Center!"
+    form = [("description", "Renamed"), ("password", new_password), ("locked", "off"), ("locked", "on")]
+    saved = web.submit(page, data=form)  # the switch sends its hidden "off" and, when on, "on"
+    assert saved.url.path == "/ui" + page and "Communication user TASKCENTERCOM saved" in saved.text
+    stored = s4.get("/api/communication-users/TASKCENTERCOM")
+    assert stored["description"] == "Renamed" and stored["locked"] is True
+    assert new_password not in saved.text
+
+    kept = web.submit(page, data={"description": "Again", "password": "", "locked": "off"})
+    assert kept.status_code == 200 and s4.get("/api/communication-users/TASKCENTERCOM")["locked"] is False
+    with database.read() as session:
+        assert authenticate(session, "TASKCENTERCOM", new_password) is not None  # empty kept the password
+
+
+def test_edit_with_a_weak_password_changes_nothing_and_names_the_password(web: WebClient, s4: S4) -> None:
+    s4.user("TASKCENTERCOM")
+    before = s4.get("/api/communication-users/TASKCENTERCOM")
+    refused = web.submit(
+        "/communication-users/TASKCENTERCOM",
+        data={"description": "Should not stay", "password": "weak", "locked": "on"},
+    )
+    assert refused.status_code == 422 and field_error(refused, "password")
+    assert value(refused, "password") in (None, "") and 'value="weak"' not in refused.text
+    assert s4.get("/api/communication-users/TASKCENTERCOM") == before
