@@ -14,7 +14,7 @@ from trustbridge.s4 import business_users as users
 from trustbridge.s4.business_users import BusinessUserChanges
 from trustbridge.s4.names import normalise_upper
 from trustbridge.s4.views import BusinessUserView
-from trustbridge.s4.web.common import exact, not_found, segment, status_of
+from trustbridge.s4.web.common import delete_and_go, exact, not_found, segment, status_of
 from trustbridge.s4.web.drafts import commit, read
 from trustbridge.storage import Database
 from trustbridge.web.forms import FormState, read_form, text, texts
@@ -132,12 +132,14 @@ def business_users_router(pages: Pages, db: Database) -> APIRouter:
 
     @router.post("/{user_name}/delete")
     async def delete_user(request: Request, user_name: str) -> Response:
-        await read_form(request)
-        try:
-            await commit(db, lambda s: users.delete_user(s, user_name))
-        except NotFound as error:
-            return not_found(pages, request, error)
-        flash(request, f"Business user {normalise_upper(user_name)} deleted")
-        return pages.redirect(pages.url("/business-users"))
+        return await delete_and_go(
+            request,
+            pages,
+            db,
+            lambda s: users.delete_user(s, user_name),
+            deleted=f"Business user {normalise_upper(user_name)} deleted",
+            object_page=f"/business-users/{segment(user_name)}",
+            list_page="/business-users",
+        )
 
     return router

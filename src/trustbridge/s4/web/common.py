@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from urllib.parse import quote
 
 from fastapi import Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, Response
+from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
-from trustbridge.errors import DomainError
+from trustbridge.errors import DomainError, NotFound
+from trustbridge.s4.web.drafts import commit
+from trustbridge.storage import Database
+from trustbridge.web.forms import read_form
 from trustbridge.web.pages import Pages
+from trustbridge.web.sessions import flash
 
 
 def segment(name: str) -> str:
@@ -39,3 +44,27 @@ def status_of(errors: Iterable[DomainError]) -> int:
 
 def not_found(pages: Pages, request: Request, error: DomainError) -> HTMLResponse:
     return pages.render(request, "error.html", status_code=404, title="Not found", message=error.message)
+
+
+async def delete_and_go(
+    request: Request,
+    pages: Pages,
+    db: Database,
+    work: Callable[[Session], None],
+    *,
+    deleted: str,
+    object_page: str,
+    list_page: str,
+) -> Response:
+    """A Delete button's POST: delete and go to the list with ``deleted`` as message; a refusal (the object is
+    still in use) goes back to the object's page with the domain's reason; an unknown object is a 404 page."""
+    await read_form(request)
+    try:
+        await commit(db, work)
+    except NotFound as error:
+        return not_found(pages, request, error)
+    except DomainError as error:
+        flash(request, error.message, "error")
+        return pages.redirect(pages.url(object_page))
+    flash(request, deleted)
+    return pages.redirect(pages.url(list_page))

@@ -14,7 +14,7 @@ from trustbridge.s4.catalog import get_scenario, search_scenarios
 from trustbridge.s4.codes import AUTHENTICATION_METHODS
 from trustbridge.s4.communication_arrangements import ArrangementChanges
 from trustbridge.s4.web.arrangement_page import FIELDS, ArrangementPage, arrangement_page, protocol
-from trustbridge.s4.web.common import not_found, segment, status_of
+from trustbridge.s4.web.common import delete_and_go, not_found, segment, status_of
 from trustbridge.s4.web.drafts import commit, preview, read, transact
 from trustbridge.storage import Database
 from trustbridge.web.forms import FormState, read_form, text
@@ -106,16 +106,15 @@ def communication_arrangements_router(pages: Pages, db: Database) -> APIRouter:
 
     @router.post("/{name}/delete")
     async def delete_arrangement(request: Request, name: str) -> Response:
-        await read_form(request)
-        try:
-            await commit(db, lambda s: arrangements.delete_arrangement(s, name))
-        except NotFound as error:
-            return not_found(pages, request, error)
-        except DomainError as error:
-            flash(request, error.message, "error")
-            return pages.redirect(pages.url(f"/communication-arrangements/{segment(name)}"))
-        flash(request, f"Communication arrangement {name} deleted")
-        return pages.redirect(pages.url("/communication-arrangements"))
+        return await delete_and_go(
+            request,
+            pages,
+            db,
+            lambda s: arrangements.delete_arrangement(s, name),
+            deleted=f"Communication arrangement {name} deleted",
+            object_page=f"/communication-arrangements/{segment(name)}",
+            list_page="/communication-arrangements",
+        )
 
     @router.get("/{name}")
     async def show_arrangement(request: Request, name: str) -> Response:

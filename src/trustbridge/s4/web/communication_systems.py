@@ -20,7 +20,7 @@ from trustbridge.errors import DomainError, NotFound
 from trustbridge.pki.certificates import MAX_UPLOAD_BYTES
 from trustbridge.s4 import communication_systems as systems
 from trustbridge.s4.codes import AUTHENTICATION_METHODS, USER_ID_MAPPING_MODES
-from trustbridge.s4.web.common import not_found, segment, status_of
+from trustbridge.s4.web.common import delete_and_go, not_found, segment, status_of
 from trustbridge.s4.web.drafts import commit, preview, read, transact
 from trustbridge.s4.web.system_draft import (
     DEFAULT_INBOUND_METHOD,
@@ -146,16 +146,15 @@ def communication_systems_router(pages: Pages, db: Database) -> APIRouter:
     @router.post("/{system_id}/delete")
     async def delete_system(request: Request, system_id: str) -> Response:
         """Delete the system; refused (with the domain's reason, e.g. an arrangement still uses it) on its page."""
-        await read_form(request)
-        try:
-            await commit(db, lambda s: systems.delete_system(s, system_id))
-        except NotFound as error:
-            return not_found(pages, request, error)
-        except DomainError as error:
-            flash(request, error.message, "error")
-            return pages.redirect(pages.url(f"/communication-systems/{segment(system_id)}"))
-        flash(request, f"Communication system {system_id} deleted")
-        return pages.redirect(pages.url("/communication-systems"))
+        return await delete_and_go(
+            request,
+            pages,
+            db,
+            lambda s: systems.delete_system(s, system_id),
+            deleted=f"Communication system {system_id} deleted",
+            object_page=f"/communication-systems/{segment(system_id)}",
+            list_page="/communication-systems",
+        )
 
     @router.get("/{system_id}")
     async def show_system(request: Request, system_id: str) -> Response:
