@@ -41,6 +41,12 @@ class NavItem:
     path: str
 
 
+def segment(name: str) -> str:
+    """An object name as one URL path segment (``/`` and every other reserved character escaped); also the
+    templates' ``segment`` filter, so that a name never escapes its place in a link."""
+    return quote(name, safe="")
+
+
 def safe_next(path: str | None, prefix: str) -> str:
     """``path`` when it is a page of ours (no open redirect), else the start page."""
     if path and path.startswith(prefix + "/") and not path.startswith("//") and "\\" not in path and "\n" not in path:
@@ -64,6 +70,7 @@ class Pages:
             trim_blocks=True,
             lstrip_blocks=True,
         )
+        self.env.filters["segment"] = segment
 
     def install(self, app: FastAPI) -> None:
         """Static files and the handlers that turn page exceptions into pages."""

@@ -8,9 +8,8 @@ from typing import TypeVar, cast
 from fastapi import Request
 from fastapi.responses import JSONResponse
 from sqlalchemy.orm import Session
-from starlette.concurrency import run_in_threadpool
 
-from trustbridge.storage import Database
+from trustbridge.storage import Database, off_loop
 
 T = TypeVar("T")
 
@@ -21,23 +20,11 @@ def database(request: Request) -> Database:
 
 async def write(request: Request, work: Callable[[Session], T]) -> T:
     """``work`` in one transaction: it commits when ``work`` returns, and nothing is kept when it raises."""
-    db = database(request)
-
-    def run() -> T:
-        with db.transaction() as session:
-            return work(session)
-
-    return await run_in_threadpool(run)
+    return await off_loop.write(database(request), work)
 
 
 async def read(request: Request, work: Callable[[Session], T]) -> T:
-    db = database(request)
-
-    def run() -> T:
-        with db.read() as session:
-            return work(session)
-
-    return await run_in_threadpool(run)
+    return await off_loop.read(database(request), work)
 
 
 def ok(content: object, status_code: int = 200) -> JSONResponse:

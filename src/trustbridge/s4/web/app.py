@@ -10,7 +10,6 @@ from trustbridge.pki.encryption import SecretBox
 from trustbridge.s4.models import S4Admin
 from trustbridge.s4.web.business_roles import business_roles_router
 from trustbridge.s4.web.business_users import business_users_router
-from trustbridge.s4.web.common import segment
 from trustbridge.s4.web.communication_arrangements import communication_arrangements_router
 from trustbridge.s4.web.communication_systems import communication_systems_router
 from trustbridge.s4.web.communication_users import communication_users_router
@@ -37,7 +36,6 @@ def install_web(app: FastAPI, db: Database, settings: Settings) -> Pages:
         app, secret=SecretBox.from_settings(settings).derive("s4 web session"), cookie_name="s4_session", prefix=PREFIX
     )
     pages.install(app)
-    pages.env.filters["segment"] = segment
 
     def check(username: str, password: str) -> bool:
         with db.read() as session:

@@ -11,11 +11,11 @@ from trustbridge.errors import DomainError, NotFound
 from trustbridge.s4 import business_roles as roles
 from trustbridge.s4.catalog import list_catalogs
 from trustbridge.s4.names import normalise_upper
-from trustbridge.s4.web.common import not_found, segment, status_of
+from trustbridge.s4.web.common import not_found, status_of
 from trustbridge.s4.web.drafts import commit, read
 from trustbridge.storage import Database
 from trustbridge.web.forms import FormState, read_form, text, texts
-from trustbridge.web.pages import Pages
+from trustbridge.web.pages import Pages, segment
 from trustbridge.web.sessions import flash
 
 FIELDS: Final = ("role_id", "name", "catalogs")

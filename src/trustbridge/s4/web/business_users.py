@@ -14,11 +14,11 @@ from trustbridge.s4 import business_users as users
 from trustbridge.s4.business_users import BusinessUserChanges
 from trustbridge.s4.names import normalise_upper
 from trustbridge.s4.views import BusinessUserView
-from trustbridge.s4.web.common import delete_and_go, exact, not_found, segment, status_of
+from trustbridge.s4.web.common import delete_and_go, exact, not_found, status_of
 from trustbridge.s4.web.drafts import commit, read
 from trustbridge.storage import Database
 from trustbridge.web.forms import FormState, read_form, text, texts
-from trustbridge.web.pages import Pages
+from trustbridge.web.pages import Pages, segment
 from trustbridge.web.sessions import flash
 
 FIELDS: Final = ("user_name", "first_name", "last_name", "email", "global_user_id", "roles")

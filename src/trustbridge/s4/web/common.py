@@ -1,9 +1,8 @@
-"""Small helpers every S/4 page module shares: URL segments, form values, error pages and status codes."""
+"""Small helpers every S/4 page module shares: form values, error pages, status codes, Delete."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from urllib.parse import quote
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse, Response
@@ -16,11 +15,6 @@ from trustbridge.storage import Database
 from trustbridge.web.forms import read_form
 from trustbridge.web.pages import Pages
 from trustbridge.web.sessions import flash
-
-
-def segment(name: str) -> str:
-    """An object name as one URL path segment (``/`` and every other reserved character escaped)."""
-    return quote(name, safe="")
 
 
 def exact(form: FormData, name: str) -> str | None:

@@ -14,11 +14,11 @@ from trustbridge.s4.catalog import get_scenario, search_scenarios
 from trustbridge.s4.codes import AUTHENTICATION_METHODS
 from trustbridge.s4.communication_arrangements import ArrangementChanges
 from trustbridge.s4.web.arrangement_page import FIELDS, ArrangementPage, arrangement_page, protocol
-from trustbridge.s4.web.common import delete_and_go, not_found, segment, status_of
+from trustbridge.s4.web.common import delete_and_go, not_found, status_of
 from trustbridge.s4.web.drafts import commit, preview, read, transact
 from trustbridge.storage import Database
 from trustbridge.web.forms import FormState, read_form, text
-from trustbridge.web.pages import Pages
+from trustbridge.web.pages import Pages, segment
 from trustbridge.web.sessions import flash
 
 NEW_FIELDS: Final = ("scenario_id", "arrangement_name")

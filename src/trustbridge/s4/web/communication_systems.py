@@ -20,7 +20,7 @@ from trustbridge.errors import DomainError, NotFound
 from trustbridge.pki.certificates import MAX_UPLOAD_BYTES
 from trustbridge.s4 import communication_systems as systems
 from trustbridge.s4.codes import AUTHENTICATION_METHODS, USER_ID_MAPPING_MODES
-from trustbridge.s4.web.common import delete_and_go, not_found, segment, status_of
+from trustbridge.s4.web.common import delete_and_go, not_found, status_of
 from trustbridge.s4.web.drafts import commit, preview, read, transact
 from trustbridge.s4.web.system_draft import (
     DEFAULT_INBOUND_METHOD,
@@ -33,7 +33,7 @@ from trustbridge.s4.web.system_draft import (
 )
 from trustbridge.storage import Database
 from trustbridge.web.forms import FormState, read_form, text, upload
-from trustbridge.web.pages import Pages
+from trustbridge.web.pages import Pages, segment
 from trustbridge.web.sessions import flash
 
 NEW_FIELDS: Final = ("system_id", "system_name")

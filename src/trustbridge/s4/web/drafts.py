@@ -1,4 +1,4 @@
-"""Running a page's domain work off the event loop: read, commit, or preview (run it, then keep nothing).
+"""A page's domain work: read, commit, or preview (run it, then keep nothing) — off the event loop.
 
 A preview runs the very functions a save runs, inside ``db.transaction()``, and then rolls the transaction back
 with a private exception: the page shows what the domain said (errors, warnings, filled values) while the
@@ -13,21 +13,16 @@ from typing import TypeVar
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
-from trustbridge.storage import Database
+from trustbridge.storage import Database, off_loop
+from trustbridge.storage.off_loop import read
+
+__all__ = ["commit", "preview", "read", "transact"]
 
 T = TypeVar("T")
 
 
 class _Discard(Exception):
     """Raised inside the transaction to roll it back after the work has produced its result."""
-
-
-async def read(db: Database, work: Callable[[Session], T]) -> T:
-    def run() -> T:
-        with db.read() as session:
-            return work(session)
-
-    return await run_in_threadpool(run)
 
 
 async def transact(db: Database, work: Callable[[Session], T], *, keep: Callable[[T], bool]) -> T:
@@ -51,7 +46,7 @@ async def transact(db: Database, work: Callable[[Session], T], *, keep: Callable
 
 
 async def commit(db: Database, work: Callable[[Session], T]) -> T:
-    return await transact(db, work, keep=lambda _: True)
+    return await off_loop.write(db, work)
 
 
 async def preview(db: Database, work: Callable[[Session], T]) -> T:

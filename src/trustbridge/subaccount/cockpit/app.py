@@ -10,7 +10,6 @@ from trustbridge.subaccount.api.context import ServiceContext
 from trustbridge.subaccount.cockpit.check import check_router
 from trustbridge.subaccount.cockpit.connection_check import ConnectionCheck
 from trustbridge.subaccount.cockpit.destinations import destinations_router
-from trustbridge.subaccount.cockpit.support import segment
 from trustbridge.subaccount.cockpit.trust import trust_router
 from trustbridge.subaccount.cockpit.users import users_router
 from trustbridge.subaccount.models import SubaccountAdmin
@@ -31,7 +30,6 @@ def install_cockpit(app: FastAPI, context: ServiceContext, connection_check: Con
     set later on ``app.state.connection_check`` (``trustbridge up`` does, once both services exist)."""
     pages = Pages(package="trustbridge.subaccount.cockpit", prefix=PREFIX, product="SAP BTP Cockpit", nav=NAV)
     install_sessions(app, secret=context.box.derive("cockpit session"), cookie_name="cockpit_session", prefix=PREFIX)
-    pages.env.filters["segment"] = segment
     pages.install(app)
     app.state.connection_check = connection_check
 

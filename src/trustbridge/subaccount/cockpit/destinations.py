@@ -23,12 +23,12 @@ from trustbridge.subaccount.cockpit.destination_form import (
     draft_from_form,
     draft_from_properties,
 )
-from trustbridge.subaccount.cockpit.support import context_of, in_transaction, reading, segment
+from trustbridge.subaccount.cockpit.support import context_of, in_transaction, reading
 from trustbridge.subaccount.destination_rules import DEFAULT_AUTHENTICATION, DEFAULT_PROXY_TYPE
 from trustbridge.subaccount.destination_secrets import is_secret
 from trustbridge.subaccount.listing import ListQuery
 from trustbridge.web.forms import FormState, read_form, text
-from trustbridge.web.pages import Pages
+from trustbridge.web.pages import Pages, segment
 from trustbridge.web.sessions import flash
 
 EDITOR_TITLE = "Destination Configuration"
