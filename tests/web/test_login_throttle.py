@@ -83,3 +83,29 @@ def test_the_sign_in_page_refuses_even_the_right_password_while_locked() -> None
     status, text, retry = attempt("right")
     assert status == 429 and "Too many wrong passwords" in text and retry is not None and int(retry) > 0
     assert checked == ["wrong", "wrong"]  # the locked attempt was not checked
+
+
+def test_overlong_names_and_passwords_are_refused_before_any_check_or_count() -> None:
+    checked: list[str] = []
+    throttle = LoginThrottle(max_failures=1, window=60, lock=60)
+
+    def check(username: str, password: str) -> bool:
+        checked.append(username)
+        return False
+
+    app = FastAPI()
+    install_sessions(app, secret=b"t" * 32, cookie_name="t_session", prefix="/ui")
+    pages = Pages(package="trustbridge.s4.web", prefix="/ui", product="Test", nav=[NavItem("Home", "/")])
+    pages.install(app)
+    app.include_router(login_router(pages, check, throttle))
+    client = TestClient(app, base_url="https://testserver")
+    token = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/ui/login").text)
+    assert token is not None
+    long_name = client.post("/ui/login", data={"csrf_token": token.group(1), "username": "a" * 65, "password": "x"})
+    assert long_name.status_code == 422 and "at most 64 characters" in long_name.text
+    assert "a" * 65 not in long_name.text
+    long_password = client.post(
+        "/ui/login", data={"csrf_token": token.group(1), "username": "admin", "password": "p" * 1025}
+    )
+    assert long_password.status_code == 422 and "at most 1024 characters" in long_password.text
+    assert checked == [] and throttle.retry_after("testclient", "admin") == 0

@@ -14,6 +14,8 @@ from trustbridge.web.sessions import end_session, signed_in_user, start_session
 from trustbridge.web.throttle import LoginThrottle
 
 WRONG_CREDENTIALS = "The user name or password is wrong"
+USERNAME_MAX = 64  # the admin account's column; also bounds what the throttle keeps per attempt
+PASSWORD_MAX = 1024  # argon2 takes any length; a bound keeps one request from costing more than a sign-in
 
 
 def login_router(
@@ -41,10 +43,15 @@ def login_router(
         state = FormState(values={"username": username, "next": target})
         if not username:
             state.add_error("username", "Enter your user name")
+        elif len(username) > USERNAME_MAX:
+            state.values["username"] = ""
+            state.add_error("username", f"A user name has at most {USERNAME_MAX} characters")
+        if isinstance(password, str) and len(password) > PASSWORD_MAX:
+            state.add_error("password", f"A password has at most {PASSWORD_MAX} characters")
         if not isinstance(password, str) or not password:
             state.add_error("password", "Enter your password")
         if state.has_errors:
-            return pages.render(request, "login.html", status_code=401, state=state, title="Sign in")
+            return pages.render(request, "login.html", status_code=422, state=state, title="Sign in")
         assert isinstance(password, str)
         client = request.client.host if request.client else "unknown"
         wait = attempts.retry_after(client, username)
