@@ -8,7 +8,7 @@ from typing import Any, Final
 from urllib.parse import quote
 
 import jinja2
-from fastapi import FastAPI, Request
+from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
@@ -87,6 +87,10 @@ class Pages:
 
     def url(self, path: str = "") -> str:
         return f"{self.prefix}{path}"
+
+    def router(self, path: str) -> APIRouter:
+        """A router for the pages under ``prefix + path``, every route behind the sign-in."""
+        return APIRouter(prefix=self.url(path), include_in_schema=False, dependencies=[Depends(self.require_user)])
 
     def require_user(self, request: Request) -> str:
         """FastAPI dependency: the signed-in user, or a redirect to the login page."""

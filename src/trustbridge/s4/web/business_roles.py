@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Final
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from trustbridge.errors import DomainError, NotFound
@@ -22,11 +22,7 @@ FIELDS: Final = ("role_id", "name", "catalogs")
 
 
 def business_roles_router(pages: Pages, db: Database) -> APIRouter:
-    router = APIRouter(
-        prefix=pages.url("/business-roles"),
-        include_in_schema=False,
-        dependencies=[Depends(pages.require_user)],
-    )
+    router = pages.router("/business-roles")
 
     def form_page(
         request: Request, state: FormState, selected: list[str], *, role: str | None, status_code: int = 200

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Final
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from starlette.datastructures import FormData
 
@@ -54,11 +54,7 @@ def _stored(view: BusinessUserView) -> FormState:
 
 
 def business_users_router(pages: Pages, db: Database) -> APIRouter:
-    router = APIRouter(
-        prefix=pages.url("/business-users"),
-        include_in_schema=False,
-        dependencies=[Depends(pages.require_user)],
-    )
+    router = pages.router("/business-users")
 
     async def form_page(
         request: Request,

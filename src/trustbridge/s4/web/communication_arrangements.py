@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Final
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from trustbridge.errors import DomainError, NotFound
@@ -26,11 +26,7 @@ AUTOMATIC: Final = ("", "Fill automatically")
 
 
 def communication_arrangements_router(pages: Pages, db: Database) -> APIRouter:
-    router = APIRouter(
-        prefix=pages.url("/communication-arrangements"),
-        include_in_schema=False,
-        dependencies=[Depends(pages.require_user)],
-    )
+    router = pages.router("/communication-arrangements")
 
     def new_form(request: Request, state: FormState, status_code: int = 200) -> Response:
         return pages.render(

@@ -11,7 +11,7 @@ from __future__ import annotations
 from functools import partial
 from typing import Final
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
@@ -73,11 +73,7 @@ async def _uploaded(form: FormData, action: str, state: FormState) -> bytes | No
 
 
 def communication_systems_router(pages: Pages, db: Database) -> APIRouter:
-    router = APIRouter(
-        prefix=pages.url("/communication-systems"),
-        include_in_schema=False,
-        dependencies=[Depends(pages.require_user)],
-    )
+    router = pages.router("/communication-systems")
 
     @router.get("")
     async def list_systems(request: Request) -> Response:

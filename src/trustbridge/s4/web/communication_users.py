@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from trustbridge.errors import DomainError, NotFound
@@ -22,11 +22,7 @@ PROPOSED_HINT = "Note this password now: it is shown only this once and cannot b
 
 
 def communication_users_router(pages: Pages, db: Database) -> APIRouter:
-    router = APIRouter(
-        prefix=pages.url("/communication-users"),
-        include_in_schema=False,
-        dependencies=[Depends(pages.require_user)],
-    )
+    router = pages.router("/communication-users")
 
     def new_form(
         request: Request, state: FormState, *, status_code: int = 200, proposed: str | None = None

@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
@@ -44,9 +44,7 @@ def summary(name: str, lines: Sequence[CheckLine]) -> str:
 
 
 def check_router(pages: Pages) -> APIRouter:
-    router = APIRouter(
-        prefix=pages.url("/destinations"), include_in_schema=False, dependencies=[Depends(pages.require_user)]
-    )
+    router = pages.router("/destinations")
 
     def logins_of(name: str, session: Session) -> list[str]:
         destinations.get_destination(session, name)  # NotFound for an unknown destination

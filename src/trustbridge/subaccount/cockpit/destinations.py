@@ -10,7 +10,7 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
@@ -35,9 +35,7 @@ EDITOR_TITLE = "Destination Configuration"
 
 
 def destinations_router(pages: Pages) -> APIRouter:
-    router = APIRouter(
-        prefix=pages.url("/destinations"), include_in_schema=False, dependencies=[Depends(pages.require_user)]
-    )
+    router = pages.router("/destinations")
 
     async def render_list(request: Request, state: FormState | None = None, status_code: int = 200) -> Response:
         page = await reading(request, lambda session: destinations.list_destinations(session, ListQuery()))

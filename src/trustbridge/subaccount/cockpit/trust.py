@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
@@ -56,7 +56,7 @@ async def _generate(request: Request, role: str) -> None:
 
 
 def trust_router(pages: Pages) -> APIRouter:
-    router = APIRouter(prefix=pages.url("/trust"), include_in_schema=False, dependencies=[Depends(pages.require_user)])
+    router = pages.router("/trust")
 
     async def render(request: Request, state: FormState | None = None, status_code: int = 200) -> Response:
         certificates = await reading(request, _certificates)

@@ -6,7 +6,7 @@ is generated) and ``POST /cockpit/users/{login}/delete`` — the functions of :m
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from trustbridge.errors import DomainError
@@ -20,7 +20,7 @@ FIELDS = ("login", "email", "user_uuid", "first_name", "last_name", "password")
 
 
 def users_router(pages: Pages) -> APIRouter:
-    router = APIRouter(prefix=pages.url("/users"), include_in_schema=False, dependencies=[Depends(pages.require_user)])
+    router = pages.router("/users")
 
     async def render_list(request: Request, state: FormState | None = None, status_code: int = 200) -> Response:
         listed = await reading(request, users.list_users)
